@@ -1,0 +1,27 @@
+//! Hindsight turns a git repository of incident postmortems, written as
+//! Markdown with YAML front matter, into a static knowledge-base website.
+//!
+//! The modules follow the pipeline: `discover` finds files, `parse` reads
+//! them into the `model`, `link` resolves cross-references, `markdown` and
+//! `render` produce pages with the `theme`, and `write` swaps the finished
+//! site into place. `site` runs them in order.
+
+pub mod cli;
+mod config;
+mod dates;
+mod diagnostic;
+mod discover;
+mod frontmatter;
+mod highlight;
+mod link;
+mod markdown;
+mod model;
+mod parse;
+mod render;
+mod site;
+mod slug;
+mod theme;
+mod write;
+
+pub use diagnostic::{Diagnostic, Level};
+pub use site::{BuildError, BuildOptions, BuildReport, build};

@@ -1,0 +1,265 @@
+//! Cross-references between postmortems.
+//!
+//! Builds the lookup tables once (by id, by file, the anchors of each
+//! page), checks that ids and page URLs are unique, and answers the Markdown
+//! renderer's questions about `[[ID]]` and `other.md#anchor` links.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Level, Position};
+use crate::markdown::{self, LinkTarget, Links};
+use crate::model::Postmortem;
+
+/// Lookup tables over every postmortem of a build.
+pub struct LinkIndex<'a> {
+    postmortems: &'a [Postmortem],
+    by_id: HashMap<String, usize>,
+    by_file: HashMap<PathBuf, usize>,
+    anchors: Vec<HashSet<String>>,
+    base_path: String,
+    include_drafts: bool,
+}
+
+impl<'a> LinkIndex<'a> {
+    /// Indexes `postmortems`, reporting ids and URLs used twice.
+    pub fn build(
+        postmortems: &'a [Postmortem],
+        base_path: &str,
+        include_drafts: bool,
+    ) -> (LinkIndex<'a>, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        let mut by_id = HashMap::new();
+        let mut by_slug: HashMap<&str, usize> = HashMap::new();
+        let mut by_file = HashMap::new();
+        for (i, pm) in postmortems.iter().enumerate() {
+            by_file.insert(normalise(&pm.source), i);
+            if pm.slug.is_empty() {
+                let message = format!("id `{}` has no letters or digits to make a URL from", pm.id);
+                let hint = "use an id such as INC-2025-014";
+                problems
+                    .push(Diagnostic::error(&pm.source, Position::file(), message).with_hint(hint));
+                continue;
+            }
+            if let Some(&first) = by_id.get(&pm.id.to_lowercase()) {
+                problems.push(duplicate(pm, &postmortems[first], "id"));
+            } else if let Some(&first) = by_slug.get(pm.slug.as_str()) {
+                problems.push(duplicate(pm, &postmortems[first], "page"));
+            }
+            by_id.entry(pm.id.to_lowercase()).or_insert(i);
+            by_slug.entry(&pm.slug).or_insert(i);
+        }
+        let anchors = postmortems
+            .iter()
+            .map(|pm| {
+                markdown::heading_ids(&pm.body.markdown)
+                    .into_iter()
+                    .collect()
+            })
+            .collect();
+        let index = LinkIndex {
+            postmortems,
+            by_id,
+            by_file,
+            anchors,
+            base_path: base_path.to_string(),
+            include_drafts,
+        };
+        (index, problems)
+    }
+
+    /// The postmortem with this id, ignoring case.
+    pub fn find(&self, id: &str) -> Option<&'a Postmortem> {
+        self.by_id
+            .get(&id.trim().to_lowercase())
+            .map(|&i| &self.postmortems[i])
+    }
+
+    /// True when the postmortem gets a page in this build.
+    pub fn is_published(&self, pm: &Postmortem) -> bool {
+        self.include_drafts || !pm.is_draft()
+    }
+
+    /// The URL of a postmortem's page.
+    pub fn url(&self, pm: &Postmortem) -> String {
+        format!("{}postmortems/{}/", self.base_path, pm.slug)
+    }
+
+    /// A resolver for the links in one postmortem's body.
+    pub fn links_from(&'a self, from: &'a Postmortem) -> PageLinks<'a> {
+        PageLinks { index: self, from }
+    }
+
+    /// Warnings for `related` ids that name no postmortem.
+    pub fn check_related(&self, pm: &Postmortem) -> Vec<Diagnostic> {
+        pm.related
+            .iter()
+            .filter(|id| self.find(id).is_none())
+            .map(|id| {
+                let message =
+                    format!("`related` names `{id}`, which is not the id of any postmortem");
+                Diagnostic::warning(&pm.source, Position::file(), message)
+                    .with_hint("check the spelling; ids are set by `id:` or the file name")
+            })
+            .collect()
+    }
+
+    fn target(&self, pm: &'a Postmortem, anchor: Option<&str>, written: &str) -> LinkTarget {
+        if !self.is_published(pm) {
+            return LinkTarget::Broken {
+                message: format!("`{written}` links to {}, which is a draft", pm.id),
+                hint: "drafts get no page; publish it, build with --drafts, or drop the link"
+                    .to_string(),
+            };
+        }
+        let mut url = self.url(pm);
+        if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+            let index = self.by_id[&pm.id.to_lowercase()];
+            if !self.anchors[index].contains(anchor) {
+                let known: Vec<&str> = self.anchors[index].iter().map(String::as_str).collect();
+                let hint = match crate::parse::suggest(anchor, &known) {
+                    Some(near) => format!("did you mean `#{near}`?"),
+                    None => format!(
+                        "{} has no heading with the anchor `#{anchor}`",
+                        pm.source.display()
+                    ),
+                };
+                return LinkTarget::Broken {
+                    message: format!("`{written}` points at a heading that does not exist"),
+                    hint,
+                };
+            }
+            url = format!("{url}#{anchor}");
+        }
+        LinkTarget::Page {
+            url,
+            title: pm.title.clone(),
+        }
+    }
+}
+
+fn duplicate(pm: &Postmortem, first: &Postmortem, what: &str) -> Diagnostic {
+    let message = match what {
+        "id" => format!("id `{}` is also used by {}", pm.id, first.source.display()),
+        _ => format!(
+            "ids `{}` and `{}` ({}) would both write /postmortems/{}/",
+            pm.id,
+            first.id,
+            first.source.display(),
+            pm.slug
+        ),
+    };
+    Diagnostic::error(&pm.source, Position::file(), message)
+        .with_hint("give each postmortem its own `id:` (the file name is the default)")
+}
+
+/// Resolves the links of one postmortem's body.
+pub struct PageLinks<'a> {
+    index: &'a LinkIndex<'a>,
+    from: &'a Postmortem,
+}
+
+impl Links for PageLinks<'_> {
+    fn resolve(&self, dest: &str, is_wiki: bool) -> LinkTarget {
+        if is_wiki {
+            let (id, anchor) = split_anchor(dest);
+            return match self.index.find(id) {
+                Some(pm) => self.index.target(pm, anchor, &format!("[[{dest}]]")),
+                None => LinkTarget::Broken {
+                    message: format!("`[[{dest}]]` names no postmortem"),
+                    hint: "use the target's `id:` (or its file name when it has none)".to_string(),
+                },
+            };
+        }
+        if !is_markdown_file_link(dest) {
+            return LinkTarget::Keep;
+        }
+        let (file, anchor) = split_anchor(dest);
+        let folder = self.from.source.parent().unwrap_or(Path::new(""));
+        let wanted = normalise(&folder.join(percent_decode(file)));
+        match self.index.by_file.get(&wanted) {
+            Some(&i) => self.index.target(&self.index.postmortems[i], anchor, dest),
+            None => LinkTarget::Broken {
+                message: format!("`{dest}` links to a file that is not a postmortem here"),
+                hint: format!(
+                    "no postmortem at {}; check the path from this file",
+                    wanted.display()
+                ),
+            },
+        }
+    }
+}
+
+/// The level a broken link is reported at, from the settings.
+pub fn broken_link(
+    pm: &Postmortem,
+    level: Level,
+    at: Position,
+    message: String,
+    hint: String,
+) -> Diagnostic {
+    let diagnostic = match level {
+        Level::Error => Diagnostic::error(&pm.source, at, message),
+        Level::Warning => Diagnostic::warning(&pm.source, at, message),
+    };
+    diagnostic.with_hint(hint)
+}
+
+fn is_markdown_file_link(dest: &str) -> bool {
+    let path = dest.split(['#', '?']).next().unwrap_or_default();
+    let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    !has_scheme && !dest.starts_with('/') && (path.ends_with(".md") || path.ends_with(".markdown"))
+}
+
+fn split_anchor(dest: &str) -> (&str, Option<&str>) {
+    match dest.split_once('#') {
+        Some((target, anchor)) => (target, Some(anchor)),
+        None => (dest, None),
+    }
+}
+
+/// `a/./b/../c.md` becomes `a/c.md`, without touching the disk.
+fn normalise(path: &Path) -> PathBuf {
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
+}
+
+/// Decodes `%20`-style escapes that editors write into link paths.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests;

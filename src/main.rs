@@ -1,0 +1,97 @@
+//! The `hindsight` command: parse arguments, run one command, exit.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hindsight::cli::{BuildArgs, Cli, Command};
+use hindsight::{BuildError, BuildOptions, BuildReport};
+use log::{error, info};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    match cli.command {
+        Command::Build(args) => build(args),
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    let level = if cli.verbose {
+        log::LevelFilter::Debug
+    } else if cli.quiet {
+        log::LevelFilter::Warn
+    } else {
+        log::LevelFilter::Info
+    };
+    env_logger::Builder::new()
+        .filter_level(level)
+        .parse_env("HINDSIGHT_LOG")
+        .format(|out, record| writeln!(out, "{}", record.args()))
+        .init();
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let options = BuildOptions {
+        root: args.root,
+        output: args.output,
+        base_url: args.base_url,
+        drafts: args.drafts,
+    };
+    info!("building {}", options.root.display());
+    match hindsight::build(&options) {
+        Ok(report) => {
+            print_diagnostics(&report);
+            summarise(&report);
+            if report.errors() > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(BuildError::Setup(e)) => {
+            error!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(BuildError::Output(e)) => {
+            error!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_diagnostics(report: &BuildReport) {
+    let mut stderr = std::io::stderr().lock();
+    for diagnostic in &report.diagnostics {
+        let _ = writeln!(stderr, "{diagnostic}");
+    }
+}
+
+fn summarise(report: &BuildReport) {
+    let drafts = match report.drafts_skipped {
+        0 => String::new(),
+        n => format!(
+            " ({n} draft{} not published)",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    let counts = format!(
+        "{} postmortems{drafts}, {} pages, {} warnings, {} errors in {:.2} s",
+        report.postmortems,
+        report.pages,
+        report.warnings(),
+        report.errors(),
+        report.elapsed.as_secs_f64()
+    );
+    if report.written {
+        info!(
+            "built {counts}: open {}/index.html",
+            report.output.display()
+        );
+    } else {
+        error!(
+            "not built: {counts}; {} was left as it was",
+            report.output.display()
+        );
+    }
+}

@@ -1,0 +1,341 @@
+//! Markdown to safe HTML: bodies of postmortems and short inline fields.
+//!
+//! pulldown-cmark parses; each event kind that needs care has its own
+//! handler (headings get stable ids, code fences are highlighted, links to
+//! other postmortems are resolved), and ammonia sanitises the result so raw
+//! HTML in a postmortem cannot run script in a reader's browser.
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::highlight::Highlighter;
+
+/// What the link stage decided about one link in a body.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// Not a link Hindsight manages (web address, image, same-page anchor).
+    Keep,
+    /// A link to another postmortem, now pointing at its page.
+    Page {
+        /// The page URL, with any anchor.
+        url: String,
+        /// The target's title, shown on hover.
+        title: String,
+    },
+    /// A link to a postmortem or heading that does not exist.
+    Broken {
+        /// What is wrong.
+        message: String,
+        /// What would be right.
+        hint: String,
+    },
+}
+
+/// Decides where links in a body point. Implemented by the link stage.
+pub trait Links {
+    /// Resolves `dest`; `is_wiki` is true for `[[ID]]` links.
+    fn resolve(&self, dest: &str, is_wiki: bool) -> LinkTarget;
+}
+
+/// A body turned into HTML, with the problems met on the way.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Sanitised HTML.
+    pub html: String,
+    /// Broken links: byte offset in the Markdown, message, hint.
+    pub broken: Vec<(usize, String, String)>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+}
+
+/// Renders a postmortem body.
+pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> Rendered {
+    let mut body = BodyRenderer {
+        links,
+        highlighter,
+        ids: HeadingIds::default(),
+        broken: Vec::new(),
+    };
+    let mut events = Vec::new();
+    let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let inner =
+                    collect_until(&mut parser, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                body.on_heading(level, id, classes, attrs, inner, &mut events);
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let inner =
+                    collect_until(&mut parser, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                events.push(body.on_code_block(&kind, &inner));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                events.push(body.on_link(link_type, dest_url, title, id, range.start));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered {
+        html: sanitise(&html),
+        broken: body.broken,
+    }
+}
+
+/// The anchor ids a body's headings get, in order: what `#anchor` links to
+/// this postmortem may point at.
+pub fn heading_ids(markdown: &str) -> Vec<String> {
+    let mut ids = HeadingIds::default();
+    let mut found = Vec::new();
+    let mut parser = Parser::new_ext(markdown, options());
+    while let Some(event) = parser.next() {
+        if let Event::Start(Tag::Heading { id, .. }) = event {
+            let mut text = String::new();
+            for inner in parser.by_ref() {
+                match inner {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                    _ => {}
+                }
+            }
+            found.push(ids.assign(id.as_deref(), &text));
+        }
+    }
+    found
+}
+
+/// Renders a short front-matter field (summary, impact, an action) as
+/// inline HTML: emphasis, code and links, without a wrapping paragraph.
+pub fn inline(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    let html = sanitise(&html);
+    let trimmed = html.trim();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+/// Plain text of inline Markdown, for attributes, feeds and search.
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new(text) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+struct BodyRenderer<'a> {
+    links: &'a dyn Links,
+    highlighter: &'a Highlighter,
+    ids: HeadingIds,
+    broken: Vec<(usize, String, String)>,
+}
+
+type Attrs<'e> = Vec<(CowStr<'e>, Option<CowStr<'e>>)>;
+
+impl<'e> BodyRenderer<'_> {
+    fn on_heading(
+        &mut self,
+        level: pulldown_cmark::HeadingLevel,
+        id: Option<CowStr<'e>>,
+        classes: Vec<CowStr<'e>>,
+        attrs: Attrs<'e>,
+        inner: Vec<Event<'e>>,
+        events: &mut Vec<Event<'e>>,
+    ) {
+        let text: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let id = self.ids.assign(id.as_deref(), &text);
+        events.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(id.into()),
+            classes,
+            attrs,
+        }));
+        events.extend(inner);
+        events.push(Event::End(TagEnd::Heading(level)));
+    }
+
+    fn on_code_block(
+        &self,
+        kind: &pulldown_cmark::CodeBlockKind<'_>,
+        inner: &[Event<'_>],
+    ) -> Event<'e> {
+        let code: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        // The info string may carry more than the language: "yaml title=x".
+        let label = match kind {
+            pulldown_cmark::CodeBlockKind::Fenced(info) => info
+                .split([' ', ',', '{'])
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            pulldown_cmark::CodeBlockKind::Indented => String::new(),
+        };
+        let highlighted = self.highlighter.highlight(&code, &label);
+        let lang = crate::highlight::escape(&label);
+        let html = if label.is_empty() {
+            format!("<pre class=\"code\"><code>{highlighted}</code></pre>\n")
+        } else {
+            format!(
+                "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">\
+                 {highlighted}</code></pre>\n"
+            )
+        };
+        Event::Html(html.into())
+    }
+
+    fn on_link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        id: CowStr<'e>,
+        offset: usize,
+    ) -> Event<'e> {
+        let is_wiki = matches!(link_type, LinkType::WikiLink { .. });
+        let (dest_url, title) = match self.links.resolve(&dest_url, is_wiki) {
+            LinkTarget::Keep => (dest_url, title),
+            LinkTarget::Page { url, title } => (url.into(), title.into()),
+            LinkTarget::Broken { message, hint } => {
+                self.broken.push((offset, message, hint));
+                (dest_url, title)
+            }
+        };
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        })
+    }
+}
+
+/// Takes events up to and including the one that closes the current tag.
+fn collect_until<'e>(
+    parser: &mut impl Iterator<Item = (Event<'e>, std::ops::Range<usize>)>,
+    is_end: impl Fn(&Event<'e>) -> bool,
+) -> Vec<Event<'e>> {
+    let mut inner = Vec::new();
+    for (event, _) in parser.by_ref() {
+        if is_end(&event) {
+            break;
+        }
+        inner.push(event);
+    }
+    inner
+}
+
+/// Gives headings unique anchor ids: an explicit `{#id}` when written,
+/// else the text lower-cased with spaces as hyphens, GitHub style, with
+/// `-1`, `-2` appended to repeats.
+#[derive(Default)]
+struct HeadingIds {
+    seen: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn assign(&mut self, explicit: Option<&str>, text: &str) -> String {
+        let base = match explicit {
+            Some(id) => id.to_string(),
+            None => anchor(text),
+        };
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        let id = if *count == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{count}")
+        };
+        *count += 1;
+        id
+    }
+}
+
+/// The anchor of a heading's text: `## Five whys` is `#five-whys`.
+pub fn anchor(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            ' ' => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one sanitiser: what the default theme's styles need, nothing that
+/// runs script, loads frames or styles the page.
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["input"])
+        .add_generic_attributes(["class", "title"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("pre", ["data-lang"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .filter_style_properties(HashSet::from(["text-align"]));
+    for tag in [
+        "h1", "h2", "h3", "h4", "h5", "h6", "div", "sup", "li", "section", "a",
+    ] {
+        builder.add_tag_attributes(tag, ["id"]);
+    }
+    builder
+});
+
+/// Removes anything unsafe from rendered HTML.
+pub fn sanitise(html: &str) -> String {
+    SANITISER.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests;

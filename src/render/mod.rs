@@ -1,0 +1,254 @@
+//! Turns the knowledge base into pages with the theme's tera templates.
+//!
+//! Site-wide values go into tera's global context once; each page's own
+//! context holds only that page's data, so no page copies the whole site.
+//! Templates escape every value; only HTML that Hindsight produced and
+//! sanitised is marked safe.
+
+mod views;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::Config;
+use crate::link::LinkIndex;
+use crate::model::{Kind, Postmortem};
+use crate::theme::Theme;
+pub use views::{Entry, Page, display_date};
+
+/// One file of the finished site.
+#[derive(Debug)]
+pub struct OutputFile {
+    /// Path inside the output folder.
+    pub path: PathBuf,
+    /// What to write.
+    pub contents: Vec<u8>,
+}
+
+/// Values every page can use, as `site.*`.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    /// Site name.
+    pub title: String,
+    /// One line about the site.
+    pub description: String,
+    /// Absolute address of the site root, when known.
+    pub base_url: String,
+    /// Path prefix of every link, starting and ending with `/`.
+    pub root: String,
+    /// `2025-03-14`.
+    pub build_date: String,
+    /// `14 Mar 2025`.
+    pub build_date_display: String,
+    /// The zone times are shown in.
+    pub timezone: String,
+    /// `Hindsight 0.1.0`.
+    pub generator: String,
+    /// The settings' `[extra]` table.
+    pub extra: serde_json::Value,
+}
+
+impl SiteView {
+    /// The site values for a build on `today`.
+    pub fn new(config: &Config, today: Date) -> SiteView {
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: config.base_url.absolute(),
+            root: config.base_url.path.clone(),
+            build_date: today.to_string(),
+            build_date_display: display_date(today),
+            timezone: config.timezone_name.clone(),
+            generator: format!("Hindsight {}", env!("CARGO_PKG_VERSION")),
+            extra: config.extra.clone(),
+        }
+    }
+}
+
+/// The theme's templates, ready to render.
+pub struct Renderer {
+    tera: Tera,
+}
+
+impl Renderer {
+    /// Compiles the theme's templates, with `site` available everywhere.
+    pub fn new(theme: &Theme, site: &SiteView) -> anyhow::Result<Renderer> {
+        let mut tera = Tera::new();
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
+        .context("the theme's templates do not compile")?;
+        tera.global_context().insert("site", site);
+        Ok(Renderer { tera })
+    }
+
+    fn render(&self, template: &str, context: &Context) -> anyhow::Result<String> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| anyhow::anyhow!("template {template}: {}", describe(&e)))
+    }
+}
+
+/// tera's errors keep the useful part (template line, what failed) in the
+/// source chain; show all of it.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Headline figures for the home page.
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    /// Postmortems published.
+    pub postmortems: usize,
+    /// Of which incidents.
+    pub incidents: usize,
+    /// Of which near misses.
+    pub near_misses: usize,
+    /// Of which drills.
+    pub drills: usize,
+    /// Improvement actions in all.
+    pub actions: usize,
+    /// Actions not done and not dropped.
+    pub open_actions: usize,
+    /// Open actions past their due date.
+    pub overdue_actions: usize,
+}
+
+impl Counts {
+    fn of(postmortems: &[&Postmortem], today: Date) -> Counts {
+        let mut counts = Counts {
+            postmortems: postmortems.len(),
+            ..Counts::default()
+        };
+        for pm in postmortems {
+            match pm.kind {
+                Kind::Incident => counts.incidents += 1,
+                Kind::NearMiss => counts.near_misses += 1,
+                Kind::Drill => counts.drills += 1,
+            }
+            for action in &pm.improvement_actions {
+                counts.actions += 1;
+                counts.open_actions += usize::from(!action.status.is_closed());
+                counts.overdue_actions += usize::from(action.is_overdue(today));
+            }
+        }
+        counts
+    }
+}
+
+/// Postmortems of one year in the catalogue.
+#[derive(Debug, Serialize)]
+struct YearGroup<'a> {
+    /// `2025`, or `Undated`.
+    label: String,
+    /// Anchor for the year's heading.
+    anchor: String,
+    entries: Vec<&'a Entry>,
+}
+
+/// Everything the page templates need from earlier stages.
+pub struct SiteInput<'a> {
+    /// Published postmortems, newest first.
+    pub postmortems: Vec<&'a Postmortem>,
+    /// Their rendered bodies, in the same order.
+    pub bodies: Vec<String>,
+    /// Cross-reference tables.
+    pub links: &'a LinkIndex<'a>,
+    /// Settings.
+    pub config: &'a Config,
+    /// The build date, for overdue actions.
+    pub today: Date,
+}
+
+/// Renders every page of the site, in parallel.
+pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<Vec<OutputFile>> {
+    let entries: Vec<Entry> = input
+        .postmortems
+        .iter()
+        .map(|pm| Entry::new(pm, input.links))
+        .collect();
+    let mut files: Vec<OutputFile> = input
+        .postmortems
+        .par_iter()
+        .zip(input.bodies.into_par_iter())
+        .map(|(pm, body)| {
+            let page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
+            let mut context = Context::new();
+            context.insert("page", &page);
+            let html = renderer.render("postmortem.html", &context)?;
+            Ok(html_file(
+                &format!("postmortems/{}/index.html", pm.slug),
+                html,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+
+    let counts = Counts::of(&input.postmortems, input.today);
+    let mut context = Context::new();
+    context.insert("counts", &counts);
+    context.insert(
+        "recent",
+        &entries[..entries.len().min(input.config.home_recent)],
+    );
+    files.push(html_file(
+        "index.html",
+        renderer.render("index.html", &context)?,
+    ));
+
+    let mut context = Context::new();
+    context.insert("years", &group_by_year(&entries));
+    context.insert("total", &entries.len());
+    files.push(html_file(
+        "postmortems/index.html",
+        renderer.render("catalogue.html", &context)?,
+    ));
+
+    files.push(html_file(
+        "404.html",
+        renderer.render("404.html", &Context::new())?,
+    ));
+    Ok(files)
+}
+
+fn group_by_year(entries: &[Entry]) -> Vec<YearGroup<'_>> {
+    let mut groups: Vec<YearGroup<'_>> = Vec::new();
+    for entry in entries {
+        let label = if entry.year.is_empty() {
+            "Undated"
+        } else {
+            entry.year.as_str()
+        };
+        match groups.last_mut() {
+            Some(group) if group.label == label => group.entries.push(entry),
+            _ => groups.push(YearGroup {
+                label: label.to_string(),
+                anchor: format!("y-{}", label.to_lowercase()),
+                entries: vec![entry],
+            }),
+        }
+    }
+    groups
+}
+
+fn html_file(path: &str, html: String) -> OutputFile {
+    OutputFile {
+        path: PathBuf::from(path),
+        contents: html.into_bytes(),
+    }
+}

@@ -1,0 +1,275 @@
+//! One build, stage by stage: discover, parse, link, render, write.
+//!
+//! Each stage reports problems instead of stopping, so the author sees
+//! everything at once; the site is written only when no stage found an
+//! error.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use jiff::civil::Date;
+use log::debug;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::dates;
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::discover::discover;
+use crate::highlight::{self, Highlighter};
+use crate::link::{self, LinkIndex};
+use crate::markdown;
+use crate::model::Postmortem;
+use crate::parse;
+use crate::render::{self, OutputFile, Renderer, SiteInput, SiteView};
+use crate::theme::Theme;
+use crate::write::write_site;
+
+/// What the command line asked for.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// The postmortem repository.
+    pub root: PathBuf,
+    /// Where to write the site, instead of the settings' `output_dir`.
+    pub output: Option<PathBuf>,
+    /// Published address, instead of the settings' `base_url`.
+    pub base_url: Option<String>,
+    /// Also publish postmortems with `status: draft`.
+    pub drafts: bool,
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Postmortems read.
+    pub postmortems: usize,
+    /// Drafts read but not published.
+    pub drafts_skipped: usize,
+    /// Files written (pages and assets); zero when nothing was written.
+    pub pages: usize,
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the site went.
+    pub output: PathBuf,
+    /// True when the site was written.
+    pub written: bool,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Why a build could not run at all.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Settings, theme or options are unusable (exit status 2).
+    Setup(anyhow::Error),
+    /// The site could not be written (exit status 1).
+    Output(anyhow::Error),
+}
+
+/// Builds the site described by `options`.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let setup = Setup::prepare(options).map_err(BuildError::Setup)?;
+    let config = &setup.config;
+    let mut diagnostics = Diagnostics::default();
+
+    let (files, problems) = timed("discover", || {
+        discover(&config.root, &config.content_path(), &setup.output)
+    });
+    diagnostics.extend(problems);
+    let parsed: Vec<parse::Parsed> = timed("parse", || {
+        files
+            .par_iter()
+            .map(|f| parse::read_file(&f.path, &f.shown, config))
+            .collect()
+    });
+    let mut postmortems = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        diagnostics.extend(result.diagnostics);
+        postmortems.extend(result.postmortem);
+    }
+    sort_newest_first(&mut postmortems);
+
+    let (links, problems) = LinkIndex::build(&postmortems, &config.base_url.path, options.drafts);
+    diagnostics.extend(problems);
+    diagnostics.extend(postmortems.iter().flat_map(|pm| links.check_related(pm)));
+    let published: Vec<&Postmortem> = postmortems
+        .iter()
+        .filter(|pm| links.is_published(pm))
+        .collect();
+
+    let highlighter = timed("load syntaxes", Highlighter::new);
+    let bodies = timed("render bodies", || {
+        render_bodies(&published, &links, &highlighter, config)
+    });
+    let mut html = Vec::with_capacity(bodies.len());
+    for (body, problems) in bodies {
+        html.push(body);
+        diagnostics.extend(problems);
+    }
+
+    let mut report = BuildReport {
+        postmortems: postmortems.len(),
+        drafts_skipped: postmortems.len() - published.len(),
+        pages: 0,
+        diagnostics: Vec::new(),
+        output: setup.output.clone(),
+        written: false,
+        elapsed: Duration::ZERO,
+    };
+    if !diagnostics.has_errors() {
+        let input = SiteInput {
+            postmortems: published,
+            bodies: html,
+            links: &links,
+            config,
+            today: setup.today,
+        };
+        let mut files = timed("render pages", || {
+            render::render_site(&setup.renderer, input)
+        })
+        .map_err(BuildError::Setup)?;
+        files.extend(setup.assets());
+        report.pages = files.len();
+        timed("write", || write_site(&setup.output, &files)).map_err(BuildError::Output)?;
+        report.written = true;
+    }
+    report.diagnostics = diagnostics.sorted();
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Everything decided before any postmortem is read.
+struct Setup {
+    config: Config,
+    output: PathBuf,
+    today: Date,
+    theme: Theme,
+    renderer: Renderer,
+}
+
+impl Setup {
+    fn prepare(options: &BuildOptions) -> anyhow::Result<Setup> {
+        let root = &options.root;
+        if !root.is_dir() {
+            bail!(
+                "{} is not a folder; pass the repository with --root",
+                root.display()
+            );
+        }
+        let mut config = Config::load(root)?;
+        if let Some(url) = &options.base_url {
+            config.set_base_url(url)?;
+        }
+        let output = match &options.output {
+            Some(path) => path.clone(),
+            None => root.join(&config.output_dir),
+        };
+        check_output(&config, &output)?;
+        let now = dates::build_time().map_err(anyhow::Error::msg)?;
+        let today = now.to_zoned_datetime(config.timezone.clone()).date();
+        let theme = Theme::load(&config)?;
+        let renderer = Renderer::new(&theme, &SiteView::new(&config, today))?;
+        Ok(Setup {
+            config,
+            output,
+            today,
+            theme,
+            renderer,
+        })
+    }
+
+    fn assets(&self) -> Vec<OutputFile> {
+        let mut files: Vec<OutputFile> = self
+            .theme
+            .assets
+            .iter()
+            .map(|(path, bytes)| OutputFile {
+                path: path.clone(),
+                contents: bytes.clone(),
+            })
+            .collect();
+        let syntax = highlight::stylesheet().into_bytes();
+        files.push(OutputFile {
+            path: PathBuf::from("assets/syntax.css"),
+            contents: syntax,
+        });
+        files
+    }
+}
+
+/// Refuses output folders whose replacement would destroy the sources.
+fn check_output(config: &Config, output: &Path) -> anyhow::Result<()> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let output = absolute(output);
+    let root = absolute(&config.root);
+    let content = absolute(&config.content_path());
+    if root.starts_with(&output) || content.starts_with(&output) {
+        bail!(
+            "the output folder {} would overwrite the sources; choose a folder such as {}",
+            output.display(),
+            root.join("public").display()
+        );
+    }
+    Ok(())
+}
+
+/// Newest first; undated postmortems last; ties by id, so the order never
+/// depends on the file system or thread timing.
+fn sort_newest_first(postmortems: &mut [Postmortem]) {
+    postmortems.sort_by(|a, b| {
+        let undated = |pm: &Postmortem| pm.date.is_none();
+        undated(a)
+            .cmp(&undated(b))
+            .then_with(|| b.date.cmp(&a.date))
+            .then_with(|| b.start_time.cmp(&a.start_time))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn render_bodies(
+    published: &[&Postmortem],
+    links: &LinkIndex<'_>,
+    highlighter: &Highlighter,
+    config: &Config,
+) -> Vec<(String, Vec<Diagnostic>)> {
+    published
+        .par_iter()
+        .map(|pm| {
+            let body = &pm.body;
+            let rendered = markdown::render(&body.markdown, &links.links_from(pm), highlighter);
+            let problems = rendered
+                .broken
+                .into_iter()
+                .map(|(offset, message, hint)| {
+                    let at = Position::of_offset(&body.markdown, offset, body.first_line);
+                    link::broken_link(pm, config.broken_links, at, message, hint)
+                })
+                .collect();
+            (rendered.html, problems)
+        })
+        .collect()
+}
+
+/// Runs one stage and logs its time at debug level (`--verbose`).
+fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let result = work();
+    debug!(
+        "{stage}: {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    result
+}

@@ -1,0 +1,143 @@
+//! Puts the finished site on disk, all or nothing.
+//!
+//! Files go into a fresh staging folder beside the output folder; only when
+//! every file is written is the old site moved aside and the new one renamed
+//! into place. A build that fails, or is interrupted, leaves the previous
+//! site as it was.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+
+use crate::render::OutputFile;
+
+/// Writes `files` as the new content of `output`.
+pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
+    let staging = sibling(output, "new")?;
+    let previous = sibling(output, "old")?;
+    for stale in [&staging, &previous] {
+        remove_dir(stale)?;
+    }
+    std::fs::create_dir_all(&staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
+
+    let result = write_all(&staging, files).and_then(|()| swap(&staging, output, &previous));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
+    for file in files {
+        ensure_inside(&file.path)?;
+    }
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.path.parent().map(|p| staging.join(p)))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in &folders {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+    }
+    files.par_iter().try_for_each(|file| {
+        let path = staging.join(&file.path);
+        std::fs::write(&path, &file.contents)
+            .with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
+    let had_site = output.exists();
+    if had_site {
+        std::fs::rename(output, previous)
+            .with_context(|| format!("cannot move the previous site {} aside", output.display()))?;
+    }
+    if let Err(e) = std::fs::rename(staging, output) {
+        if had_site {
+            let _ = std::fs::rename(previous, output);
+        }
+        return Err(e)
+            .with_context(|| format!("cannot move the new site into {}", output.display()));
+    }
+    remove_dir(previous)
+}
+
+/// A folder next to `output` for the staging and the previous site, on the
+/// same file system so that the swap is a rename.
+fn sibling(output: &Path, role: &str) -> anyhow::Result<PathBuf> {
+    let Some(name) = output.file_name() else {
+        bail!(
+            "the output folder {} has no name to write beside",
+            output.display()
+        );
+    };
+    let mut sibling = name.to_os_string();
+    sibling.push(format!(".hindsight-{role}"));
+    Ok(output.with_file_name(sibling))
+}
+
+fn remove_dir(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+}
+
+/// Output paths come from ids and theme file names; none may climb out of
+/// the output folder.
+fn ensure_inside(path: &Path) -> anyhow::Result<()> {
+    let is_plain = path.components().all(|c| matches!(c, Component::Normal(_)));
+    if !is_plain {
+        bail!(
+            "refusing to write {} outside the output folder",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: PathBuf::from(path),
+            contents: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_new_site_replaces_the_old_one_entirely() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write_site(&output, &[file("old.html", "old")]).unwrap();
+        write_site(&output, &[file("a/index.html", "new")]).unwrap();
+        assert!(!output.join("old.html").exists());
+        assert_eq!(
+            std::fs::read_to_string(output.join("a/index.html")).unwrap(),
+            "new"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folders must not remain");
+    }
+
+    #[test]
+    fn paths_that_climb_out_are_refused_and_the_old_site_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write_site(&output, &[file("index.html", "old")]).unwrap();
+        let err = write_site(&output, &[file("../escape.html", "x")]).unwrap_err();
+        assert!(err.to_string().contains("outside the output folder"));
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).unwrap(),
+            "old"
+        );
+        assert!(!dir.path().join("escape.html").exists());
+    }
+}
