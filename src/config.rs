@@ -11,6 +11,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::diagnostic::{Level, Position};
+use crate::url::UrlStyle;
 
 /// The settings file's name, at the repository root.
 pub const FILE_NAME: &str = "hindsight.toml";
@@ -21,7 +22,7 @@ pub const FILE_NAME: &str = "hindsight.toml";
 struct RawConfig {
     title: String,
     description: String,
-    base_url: String,
+    base_url: Option<String>,
     timezone: String,
     theme: String,
     content_dir: PathBuf,
@@ -39,14 +40,12 @@ impl Default for RawConfig {
         RawConfig {
             title: "Postmortems".to_string(),
             description: String::new(),
-            base_url: "/".to_string(),
+            base_url: None,
             timezone: "UTC".to_string(),
             theme: "default".to_string(),
             content_dir: PathBuf::from("content"),
             output_dir: PathBuf::from("public"),
-            severities: ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]
-                .map(String::from)
-                .to_vec(),
+            severities: ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"].map(String::from).to_vec(),
             triggers: Vec::new(),
             root_cause_categories: Vec::new(),
             home_recent: 10,
@@ -65,8 +64,9 @@ pub struct Config {
     pub title: String,
     /// One line about the site, for the home page and the feed.
     pub description: String,
-    /// Where the site is published.
-    pub base_url: BaseUrl,
+    /// Where the site is published, when the settings say; without it the
+    /// site is written with portable, page-relative links.
+    pub base_url: Option<BaseUrl>,
     /// The zone for times written without one, and for showing times.
     pub timezone: TimeZone,
     /// The zone's name as written in the settings, for pages.
@@ -106,17 +106,20 @@ impl Config {
     /// Resolves settings from the text of a `hindsight.toml`.
     pub fn parse(text: &str, root: &Path) -> anyhow::Result<Config> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let at = e
-                .span()
-                .map_or(Position::file(), |s| Position::of_offset(text, s.start, 1));
+            let at = e.span().map_or(Position::file(), |s| Position::of_offset(text, s.start, 1));
             anyhow::anyhow!("{}:{}:{}: {}", FILE_NAME, at.line, at.column, e.message())
         })?;
         Config::resolve(raw, root)
     }
 
     fn resolve(raw: RawConfig, root: &Path) -> anyhow::Result<Config> {
-        let base_url = BaseUrl::parse(&raw.base_url)
-            .with_context(|| format!("{FILE_NAME}: base_url `{}` is not usable", raw.base_url))?;
+        let base_url = match &raw.base_url {
+            Some(url) => Some(
+                BaseUrl::parse(url)
+                    .with_context(|| format!("{FILE_NAME}: base_url `{url}` is not usable"))?,
+            ),
+            None => None,
+        };
         let timezone = TimeZone::get(&raw.timezone).with_context(|| {
             format!(
                 "{FILE_NAME}: unknown timezone `{}`; use an IANA name such as \
@@ -128,10 +131,7 @@ impl Config {
             bail!("{FILE_NAME}: `severities` is empty; list the scale, e.g. [\"SEV1\", \"SEV2\"]");
         }
         if raw.theme.contains(['/', '\\']) || raw.theme.starts_with('.') {
-            bail!(
-                "{FILE_NAME}: theme `{}` must be a folder name under themes/",
-                raw.theme
-            );
+            bail!("{FILE_NAME}: theme `{}` must be a folder name under themes/", raw.theme);
         }
         let broken_links = match raw.broken_links.as_str() {
             "error" => Level::Error,
@@ -160,8 +160,16 @@ impl Config {
     /// Replaces the published address, as `--base-url` does.
     pub fn set_base_url(&mut self, url: &str) -> anyhow::Result<()> {
         self.base_url =
-            BaseUrl::parse(url).with_context(|| format!("--base-url `{url}` is not usable"))?;
+            Some(BaseUrl::parse(url).with_context(|| format!("--base-url `{url}` is not usable"))?);
         Ok(())
+    }
+
+    /// How pages link to each other.
+    pub fn url_style(&self) -> UrlStyle {
+        match &self.base_url {
+            Some(base) => UrlStyle::Rooted(base.path.clone()),
+            None => UrlStyle::Portable,
+        }
     }
 
     /// The content folder as a path on disk. A repository without the
@@ -207,11 +215,7 @@ impl BaseUrl {
             bail!("a base address cannot hold a query or a fragment");
         }
         let trimmed = path.trim_matches('/');
-        let path = if trimmed.is_empty() {
-            "/".to_string()
-        } else {
-            format!("/{trimmed}/")
-        };
+        let path = if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") };
         Ok(BaseUrl { origin, path })
     }
 
@@ -229,26 +233,14 @@ mod tests {
     fn base_urls_keep_their_sub_path_with_one_trailing_slash() {
         let cases = [
             ("/", "", "/"),
-            (
-                "https://intranet.example/kb",
-                "https://intranet.example",
-                "/kb/",
-            ),
-            (
-                "https://intranet.example/kb/",
-                "https://intranet.example",
-                "/kb/",
-            ),
+            ("https://intranet.example/kb", "https://intranet.example", "/kb/"),
+            ("https://intranet.example/kb/", "https://intranet.example", "/kb/"),
             ("http://localhost:1111", "http://localhost:1111", "/"),
             ("/docs/incidents", "", "/docs/incidents/"),
         ];
         for (input, origin, path) in cases {
             let url = BaseUrl::parse(input).unwrap();
-            assert_eq!(
-                (url.origin.as_str(), url.path.as_str()),
-                (origin, path),
-                "{input}"
-            );
+            assert_eq!((url.origin.as_str(), url.path.as_str()), (origin, path), "{input}");
         }
     }
 
@@ -264,7 +256,7 @@ mod tests {
         let config = Config::parse("", Path::new(".")).unwrap();
         assert_eq!(config.title, "Postmortems");
         assert_eq!(config.severities.len(), 5);
-        assert_eq!(config.base_url.path, "/");
+        assert_eq!(config.base_url, None);
     }
 
     #[test]

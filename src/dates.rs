@@ -27,9 +27,7 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Result<Timestamp, String> {
     if text.len() <= 10 {
         return Err("a time needs a time of day, e.g. 2025-03-14T02:10:00+01:00".to_string());
     }
-    let civil = text
-        .parse::<DateTime>()
-        .map_err(|e| describe(&e.to_string()))?;
+    let civil = text.parse::<DateTime>().map_err(|e| describe(&e.to_string()))?;
     zone.to_timestamp(civil).map_err(|e| e.to_string())
 }
 
@@ -56,16 +54,12 @@ pub fn find_date(text: &str) -> Option<Date> {
         let separator = window[4];
         let shape = (separator == b'-' || separator == b'/')
             && window[7] == separator
-            && [0, 1, 2, 3, 5, 6, 8, 9]
-                .iter()
-                .all(|&i| window[i].is_ascii_digit());
+            && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| window[i].is_ascii_digit());
         if !shape {
             return None;
         }
         let number = |range: std::ops::Range<usize>| -> i64 {
-            window[range]
-                .iter()
-                .fold(0, |n, d| n * 10 + i64::from(d - b'0'))
+            window[range].iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))
         };
         let (year, month, day) = (number(0..4), number(5..7), number(8..10));
         Date::new(year as i16, month as i8, day as i8).ok()
@@ -95,14 +89,8 @@ mod tests {
     fn dates_are_found_in_names_headings_and_paths() {
         let cases = [
             ("2017-09-27-hub-403", Some(date(2017, 9, 27))),
-            (
-                "incident date: 2019-02-20, kubectl logs",
-                Some(date(2019, 2, 20)),
-            ),
-            (
-                "inside-rust/2023/05/01/cargo-postmortem",
-                Some(date(2023, 5, 1)),
-            ),
+            ("incident date: 2019-02-20, kubectl logs", Some(date(2019, 2, 20))),
+            ("inside-rust/2023/05/01/cargo-postmortem", Some(date(2023, 5, 1))),
             ("2018-02-30-not-a-day", None),
             ("jan-2019-dns-outage", None),
             ("12017-09-27", None),

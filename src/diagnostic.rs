@@ -171,10 +171,7 @@ mod tests {
         let text = "title: x\nseverity: SEV9\n";
         let cases = [(0, (2, 1)), (9, (3, 1)), (19, (3, 11)), (999, (4, 1))];
         for (offset, (line, column)) in cases {
-            assert_eq!(
-                Position::of_offset(text, offset, 2),
-                Position::new(line, column)
-            );
+            assert_eq!(Position::of_offset(text, offset, 2), Position::new(line, column));
         }
     }
 

@@ -43,18 +43,15 @@ pub fn discover(root: &Path, content: &Path, output: &Path) -> (Vec<SourceFile>,
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = WalkDir::new(content)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !(is_hidden(e) || e.path() == output || is_staging(e)));
+    let walker =
+        WalkDir::new(content).follow_links(false).sort_by_file_name().into_iter().filter_entry(
+            |e| e.depth() == 0 || !(is_hidden(e) || e.path() == output || is_staging(e)),
+        );
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| content.to_path_buf(), Path::to_path_buf);
+                let path = e.path().map_or_else(|| content.to_path_buf(), Path::to_path_buf);
                 let shown = shown_path(root, &path);
                 problems.push(Diagnostic::error(
                     &shown,
@@ -68,10 +65,7 @@ pub fn discover(root: &Path, content: &Path, output: &Path) -> (Vec<SourceFile>,
             continue;
         }
         let path = entry.into_path();
-        files.push(SourceFile {
-            shown: shown_path(root, &path),
-            path,
-        });
+        files.push(SourceFile { shown: shown_path(root, &path), path });
     }
     (files, problems)
 }
@@ -107,17 +101,13 @@ fn is_postmortem(entry: &DirEntry, canonical_root: &Path) -> bool {
 }
 
 fn is_boilerplate(path: &Path) -> bool {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
     BOILERPLATE.contains(&stem.as_str())
 }
 
 /// `path` relative to `root` when it is inside it, for messages.
 pub fn shown_path(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root)
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    path.strip_prefix(root).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
 #[cfg(test)]
@@ -143,14 +133,8 @@ mod tests {
             std::fs::write(path, "# x\n").unwrap();
         }
         let (files, problems) = discover(dir.path(), &content, &dir.path().join("public"));
-        let shown: Vec<_> = files
-            .iter()
-            .map(|f| f.shown.to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(
-            shown,
-            ["content/a.md", "content/b.md", "content/nested/c.markdown"]
-        );
+        let shown: Vec<_> = files.iter().map(|f| f.shown.to_string_lossy().into_owned()).collect();
+        assert_eq!(shown, ["content/a.md", "content/b.md", "content/nested/c.markdown"]);
         assert!(problems.is_empty());
     }
 
@@ -168,10 +152,7 @@ mod tests {
         link(content.clone(), content.join("loop")).unwrap();
         link(content.join("real.md"), content.join("alias.md")).unwrap();
         let (files, _) = discover(dir.path(), &content, &dir.path().join("public"));
-        let shown: Vec<_> = files
-            .iter()
-            .map(|f| f.shown.to_string_lossy().into_owned())
-            .collect();
+        let shown: Vec<_> = files.iter().map(|f| f.shown.to_string_lossy().into_owned()).collect();
         assert_eq!(shown, ["content/alias.md", "content/real.md"]);
     }
 }

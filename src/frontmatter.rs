@@ -58,11 +58,7 @@ pub struct SyntaxError {
 /// closing fence after the opener counts.
 pub fn split(text: &str) -> Result<Split<'_>, SyntaxError> {
     let Some((format, fence)) = opening_fence(text) else {
-        return Ok(Split {
-            front: None,
-            body: text,
-            body_line: 1,
-        });
+        return Ok(Split { front: None, body: text, body_line: 1 });
     };
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
     let mut offset = start;
@@ -70,11 +66,7 @@ pub fn split(text: &str) -> Result<Split<'_>, SyntaxError> {
         let bare = line.trim_end();
         let closes = bare == fence || (format == Format::Yaml && bare == "...");
         if closes {
-            let block = Block {
-                format,
-                text: &text[start..offset],
-                first_line: 2,
-            };
+            let block = Block { format, text: &text[start..offset], first_line: 2 };
             let body_start = offset + line.len();
             return Ok(Split {
                 front: Some(block),
@@ -118,35 +110,57 @@ pub fn parse(block: &Block<'_>) -> Result<Map<String, Value>, SyntaxError> {
 }
 
 fn parse_yaml(block: &Block<'_>) -> Result<Value, SyntaxError> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(block.text).map_err(|e| {
-        let at = match e.location() {
-            Some(l) => Position::of_offset(block.text, l.index(), block.first_line),
-            None => Position::new(block.first_line, 1),
-        };
-        yaml_error(e.to_string(), at)
-    })?;
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(block.text).map_err(|e| yaml_error(block, &e))?;
     Ok(yaml_to_json(yaml))
 }
 
-/// Rewords serde_yaml's messages, which end with their own position
-/// ("at line 3 column 1") counted inside the block rather than in the file.
-fn yaml_error(message: String, at: Position) -> SyntaxError {
-    let message = match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
+/// Turns serde_yaml's error into one placed in the file.
+///
+/// Its messages carry positions counted inside the block ("at line 3
+/// column 1"), and for some mistakes the useful place is not the one it
+/// reports: an unclosed `[` is noticed at the closing fence, a duplicate key
+/// at the start of the mapping.
+fn yaml_error(block: &Block<'_>, error: &serde_yaml::Error) -> SyntaxError {
+    let text = error.to_string();
+    let mut at = match error.location() {
+        Some(l) => Position::of_offset(block.text, l.index(), block.first_line),
+        None => Position::new(block.first_line, 1),
     };
-    let hint = if message.contains("duplicate") {
+    let mut message = text.split(" at line ").next().unwrap_or(&text).to_string();
+    if let Some((what, opened)) = opening_context(&text) {
+        at = Position::new(block.first_line + opened.line - 1, opened.column);
+        message = format!("{message} for the {what} that starts here");
+    }
+    let hint = if let Some(key) = duplicate_key(&text) {
+        at = KeyLines::scan(block).nth_key(&key, 1).unwrap_or(at);
         "each key may appear once; merge the two values or delete one"
     } else if message.contains("mapping values are not allowed") {
         "a value holding `: ` must be quoted, e.g. title: \"Outage: checkout\""
+    } else if message.contains("expected ',' or ']'") {
+        "close the list with `]`, or write one `- item` per line"
     } else {
         "check the YAML near this line: indentation, quotes and `key: value` pairs"
     };
-    SyntaxError {
-        at,
-        message: format!("invalid YAML front matter: {message}"),
-        hint: hint.into(),
-    }
+    SyntaxError { at, message: format!("invalid YAML front matter: {message}"), hint: hint.into() }
+}
+
+/// "…, while parsing a flow sequence at line 3 column 7": what was being
+/// read and where it began, counted in the block.
+fn opening_context(text: &str) -> Option<(String, Position)> {
+    let (_, context) = text.split_once("while parsing a ")?;
+    let (what, place) = context.split_once(" at line ")?;
+    let (line, column) = place.split_once(" column ")?;
+    let number = |s: &str| s.trim_matches(|c: char| !c.is_ascii_digit()).parse::<usize>().ok();
+    let what = what.replace("flow sequence", "list").replace("flow mapping", "map");
+    Some((what, Position::new(number(line)?, number(column)?)))
+}
+
+/// The key named by serde_yaml's "duplicate entry with key \"title\"".
+fn duplicate_key(text: &str) -> Option<String> {
+    let (_, rest) = text.split_once("duplicate entry with key ")?;
+    let key = rest.split(" at line ").next()?.trim();
+    Some(key.trim_matches('"').to_string())
 }
 
 fn yaml_to_json(value: serde_yaml::Value) -> Value {
@@ -157,11 +171,9 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
         Yaml::Number(n) => yaml_number(&n),
         Yaml::String(s) => Value::String(s),
         Yaml::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(k), yaml_to_json(v)))
-                .collect(),
-        ),
+        Yaml::Mapping(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (yaml_key(k), yaml_to_json(v))).collect())
+        }
         Yaml::Tagged(tagged) => yaml_to_json(tagged.value),
     }
 }
@@ -183,10 +195,7 @@ fn yaml_number(n: &serde_yaml::Number) -> Value {
 fn yaml_key(key: serde_yaml::Value) -> String {
     match key {
         serde_yaml::Value::String(s) => s,
-        other => serde_yaml::to_string(&other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
     }
 }
 
@@ -272,19 +281,13 @@ impl KeyLines {
             });
         }
         let lines = block.text.lines().map(str::to_string).collect();
-        KeyLines {
-            entries,
-            lines,
-            first_line: block.first_line,
-        }
+        KeyLines { entries, lines, first_line: block.first_line }
     }
 
     /// The position of a top-level key; the block start when not found.
     pub fn key(&self, key: &str) -> Position {
         self.entry(key)
-            .map_or(Position::new(self.first_line.max(1), 1), |e| {
-                Position::new(e.line, 1)
-            })
+            .map_or(Position::new(self.first_line.max(1), 1), |e| Position::new(e.line, 1))
     }
 
     /// The position of the first `needle` at or after a key's line, such as
@@ -307,6 +310,12 @@ impl KeyLines {
         let value = self.entry(key)?.value.as_str();
         let value = value.split(" #").next().unwrap_or(value).trim();
         Some(value.trim_matches(['"', '\'']))
+    }
+
+    /// The position of the `n`th (from 0) time a top-level key is written.
+    pub fn nth_key(&self, key: &str, n: usize) -> Option<Position> {
+        let entry = self.entries.iter().filter(|e| e.key == key).nth(n)?;
+        Some(Position::new(entry.line, 1))
     }
 
     fn entry(&self, key: &str) -> Option<&KeyLine> {
@@ -344,45 +353,40 @@ mod tests {
 
     #[test]
     fn yaml_errors_point_at_the_file_line() {
-        let block = Block {
-            format: Format::Yaml,
-            text: "title: a\ntags: [x\n",
-            first_line: 2,
-        };
+        let block = Block { format: Format::Yaml, text: "title: a\ntags: [x\n", first_line: 2 };
         let err = parse(&block).unwrap_err();
         assert!(err.at.line >= 3, "{err:?}");
         assert!(!err.message.contains("at line"), "{}", err.message);
     }
 
     #[test]
-    fn duplicate_yaml_keys_are_errors() {
-        let block = Block {
-            format: Format::Yaml,
-            text: "title: a\ntitle: b\n",
-            first_line: 2,
-        };
+    fn duplicate_yaml_keys_are_errors_at_the_second_key() {
+        let block =
+            Block { format: Format::Yaml, text: "title: a\ndate: x\ntitle: b\n", first_line: 2 };
         let err = parse(&block).unwrap_err();
         assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert_eq!(err.at, Position::new(4, 1));
+    }
+
+    #[test]
+    fn an_unclosed_list_is_reported_where_it_opens() {
+        let block = Block { format: Format::Yaml, text: "title: a\ntags: [x, y\n", first_line: 2 };
+        let err = parse(&block).unwrap_err();
+        assert_eq!(err.at, Position::new(3, 7), "{err:?}");
+        assert!(err.message.contains("list that starts here"), "{}", err.message);
     }
 
     #[test]
     fn yaml_1_1_booleans_stay_strings() {
-        let block = Block {
-            format: Format::Yaml,
-            text: "tags: [no, on, yes]\n",
-            first_line: 2,
-        };
+        let block = Block { format: Format::Yaml, text: "tags: [no, on, yes]\n", first_line: 2 };
         let map = parse(&block).unwrap();
         assert_eq!(map["tags"], serde_json::json!(["no", "on", "yes"]));
     }
 
     #[test]
     fn raw_values_keep_the_spelling_written() {
-        let block = Block {
-            format: Format::Yaml,
-            text: "title: 1.10 # v\nid: \"7\"\n",
-            first_line: 2,
-        };
+        let block =
+            Block { format: Format::Yaml, text: "title: 1.10 # v\nid: \"7\"\n", first_line: 2 };
         let keys = KeyLines::scan(&block);
         assert_eq!(keys.raw_value("title"), Some("1.10"));
         assert_eq!(keys.raw_value("id"), Some("7"));

@@ -14,16 +14,7 @@ use syntect::util::LinesWithEndings;
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Fence labels that name no grammar but mean "plain text".
-const PLAIN: &[&str] = &[
-    "",
-    "text",
-    "txt",
-    "plain",
-    "plaintext",
-    "log",
-    "logs",
-    "output",
-];
+const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "log", "logs", "output"];
 
 /// Fence labels teams use that the syntax set knows by another name.
 const ALIASES: &[(&str, &str)] = &[
@@ -59,9 +50,7 @@ impl Default for Highlighter {
 impl Highlighter {
     /// Loads the syntax set.
     pub fn new() -> Highlighter {
-        Highlighter {
-            syntaxes: two_face::syntax::extra_newlines(),
-        }
+        Highlighter { syntaxes: two_face::syntax::extra_newlines() }
     }
 
     /// The grammar for a fence's language label, if there is one.
@@ -71,10 +60,7 @@ impl Highlighter {
             return None;
         }
         let lower = label.to_ascii_lowercase();
-        let token = ALIASES
-            .iter()
-            .find(|(alias, _)| *alias == lower)
-            .map_or(label, |(_, t)| t);
+        let token = ALIASES.iter().find(|(alias, _)| *alias == lower).map_or(label, |(_, t)| t);
         self.syntaxes.find_syntax_by_token(token)
     }
 
@@ -87,10 +73,7 @@ impl Highlighter {
         let mut html =
             ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
-            if html
-                .parse_html_for_line_which_includes_newline(line)
-                .is_err()
-            {
+            if html.parse_html_for_line_which_includes_newline(line).is_err() {
                 // A grammar that fails on some input must not cost the page.
                 return escape(code);
             }
@@ -104,10 +87,7 @@ impl Highlighter {
 pub fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+        themes.themes.get(name).and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
     };
     let light = css("InspiredGitHub").unwrap_or_default();
     let dark = css("base16-ocean.dark").unwrap_or_default();
@@ -139,17 +119,8 @@ mod tests {
     #[test]
     fn languages_postmortems_paste_are_known() {
         let highlighter = Highlighter::new();
-        for label in [
-            "yaml",
-            "toml",
-            "hcl",
-            "terraform",
-            "dockerfile",
-            "sql",
-            "bash",
-            "json",
-            "go",
-        ] {
+        for label in ["yaml", "toml", "hcl", "terraform", "dockerfile", "sql", "bash", "json", "go"]
+        {
             assert!(highlighter.syntax_for(label).is_some(), "{label}");
         }
         for label in ["text", "log", "promql-unknown"] {

@@ -21,6 +21,7 @@ mod render;
 mod site;
 mod slug;
 mod theme;
+mod url;
 mod write;
 
 pub use diagnostic::{Diagnostic, Level};

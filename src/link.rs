@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Level, Position};
 use crate::markdown::{self, LinkTarget, Links};
 use crate::model::Postmortem;
+use crate::url::UrlStyle;
 
 /// Lookup tables over every postmortem of a build.
 pub struct LinkIndex<'a> {
@@ -17,7 +18,7 @@ pub struct LinkIndex<'a> {
     by_id: HashMap<String, usize>,
     by_file: HashMap<PathBuf, usize>,
     anchors: Vec<HashSet<String>>,
-    base_path: String,
+    style: UrlStyle,
     include_drafts: bool,
 }
 
@@ -25,7 +26,7 @@ impl<'a> LinkIndex<'a> {
     /// Indexes `postmortems`, reporting ids and URLs used twice.
     pub fn build(
         postmortems: &'a [Postmortem],
-        base_path: &str,
+        style: UrlStyle,
         include_drafts: bool,
     ) -> (LinkIndex<'a>, Vec<Diagnostic>) {
         let mut problems = Vec::new();
@@ -51,28 +52,15 @@ impl<'a> LinkIndex<'a> {
         }
         let anchors = postmortems
             .iter()
-            .map(|pm| {
-                markdown::heading_ids(&pm.body.markdown)
-                    .into_iter()
-                    .collect()
-            })
+            .map(|pm| markdown::heading_ids(&pm.body.markdown).into_iter().collect())
             .collect();
-        let index = LinkIndex {
-            postmortems,
-            by_id,
-            by_file,
-            anchors,
-            base_path: base_path.to_string(),
-            include_drafts,
-        };
+        let index = LinkIndex { postmortems, by_id, by_file, anchors, style, include_drafts };
         (index, problems)
     }
 
     /// The postmortem with this id, ignoring case.
     pub fn find(&self, id: &str) -> Option<&'a Postmortem> {
-        self.by_id
-            .get(&id.trim().to_lowercase())
-            .map(|&i| &self.postmortems[i])
+        self.by_id.get(&id.trim().to_lowercase()).map(|&i| &self.postmortems[i])
     }
 
     /// True when the postmortem gets a page in this build.
@@ -80,9 +68,10 @@ impl<'a> LinkIndex<'a> {
         self.include_drafts || !pm.is_draft()
     }
 
-    /// The URL of a postmortem's page.
-    pub fn url(&self, pm: &Postmortem) -> String {
-        format!("{}postmortems/{}/", self.base_path, pm.slug)
+    /// The folder of a postmortem's page, relative to the site root:
+    /// `postmortems/inc-1/`.
+    pub fn path(&self, pm: &Postmortem) -> String {
+        format!("postmortems/{}/", pm.slug)
     }
 
     /// A resolver for the links in one postmortem's body.
@@ -104,7 +93,13 @@ impl<'a> LinkIndex<'a> {
             .collect()
     }
 
-    fn target(&self, pm: &'a Postmortem, anchor: Option<&str>, written: &str) -> LinkTarget {
+    fn target(
+        &self,
+        from: &Postmortem,
+        pm: &'a Postmortem,
+        anchor: Option<&str>,
+        written: &str,
+    ) -> LinkTarget {
         if !self.is_published(pm) {
             return LinkTarget::Broken {
                 message: format!("`{written}` links to {}, which is a draft", pm.id),
@@ -112,7 +107,7 @@ impl<'a> LinkIndex<'a> {
                     .to_string(),
             };
         }
-        let mut url = self.url(pm);
+        let mut target = self.path(pm);
         if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
             let index = self.by_id[&pm.id.to_lowercase()];
             if !self.anchors[index].contains(anchor) {
@@ -129,12 +124,10 @@ impl<'a> LinkIndex<'a> {
                     hint,
                 };
             }
-            url = format!("{url}#{anchor}");
+            target = format!("{target}#{anchor}");
         }
-        LinkTarget::Page {
-            url,
-            title: pm.title.clone(),
-        }
+        let url = self.style.href(&self.path(from), &target);
+        LinkTarget::Page { url, title: pm.title.clone() }
     }
 }
 
@@ -164,7 +157,7 @@ impl Links for PageLinks<'_> {
         if is_wiki {
             let (id, anchor) = split_anchor(dest);
             return match self.index.find(id) {
-                Some(pm) => self.index.target(pm, anchor, &format!("[[{dest}]]")),
+                Some(pm) => self.index.target(self.from, pm, anchor, &format!("[[{dest}]]")),
                 None => LinkTarget::Broken {
                     message: format!("`[[{dest}]]` names no postmortem"),
                     hint: "use the target's `id:` (or its file name when it has none)".to_string(),
@@ -178,7 +171,7 @@ impl Links for PageLinks<'_> {
         let folder = self.from.source.parent().unwrap_or(Path::new(""));
         let wanted = normalise(&folder.join(percent_decode(file)));
         match self.index.by_file.get(&wanted) {
-            Some(&i) => self.index.target(&self.index.postmortems[i], anchor, dest),
+            Some(&i) => self.index.target(self.from, &self.index.postmortems[i], anchor, dest),
             None => LinkTarget::Broken {
                 message: format!("`{dest}` links to a file that is not a postmortem here"),
                 hint: format!(
@@ -208,10 +201,7 @@ pub fn broken_link(
 fn is_markdown_file_link(dest: &str) -> bool {
     let path = dest.split(['#', '?']).next().unwrap_or_default();
     let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
     !has_scheme && !dest.starts_with('/') && (path.ends_with(".md") || path.ends_with(".markdown"))
 }
@@ -244,9 +234,7 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);

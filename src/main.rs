@@ -43,11 +43,7 @@ fn build(args: BuildArgs) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report);
             summarise(&report);
-            if report.errors() > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(BuildError::Setup(e)) => {
             error!("error: {e:#}");
@@ -70,10 +66,7 @@ fn print_diagnostics(report: &BuildReport) {
 fn summarise(report: &BuildReport) {
     let drafts = match report.drafts_skipped {
         0 => String::new(),
-        n => format!(
-            " ({n} draft{} not published)",
-            if n == 1 { "" } else { "s" }
-        ),
+        n => format!(" ({n} draft{} not published)", if n == 1 { "" } else { "s" }),
     };
     let counts = format!(
         "{} postmortems{drafts}, {} pages, {} warnings, {} errors in {:.2} s",
@@ -84,14 +77,8 @@ fn summarise(report: &BuildReport) {
         report.elapsed.as_secs_f64()
     );
     if report.written {
-        info!(
-            "built {counts}: open {}/index.html",
-            report.output.display()
-        );
+        info!("built {counts}: open {}/index.html", report.output.display());
     } else {
-        error!(
-            "not built: {counts}; {} was left as it was",
-            report.output.display()
-        );
+        error!("not built: {counts}; {} was left as it was", report.output.display());
     }
 }

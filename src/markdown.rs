@@ -60,22 +60,13 @@ fn options() -> Options {
 
 /// Renders a postmortem body.
 pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> Rendered {
-    let mut body = BodyRenderer {
-        links,
-        highlighter,
-        ids: HeadingIds::default(),
-        broken: Vec::new(),
-    };
+    let mut body =
+        BodyRenderer { links, highlighter, ids: HeadingIds::default(), broken: Vec::new() };
     let mut events = Vec::new();
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
         match event {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                 let inner =
                     collect_until(&mut parser, |e| matches!(e, Event::End(TagEnd::Heading(_))));
                 body.on_heading(level, id, classes, attrs, inner, &mut events);
@@ -85,12 +76,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
                     collect_until(&mut parser, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                 events.push(body.on_code_block(&kind, &inner));
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 events.push(body.on_link(link_type, dest_url, title, id, range.start));
             }
             other => events.push(other),
@@ -98,10 +84,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered {
-        html: sanitise(&html),
-        broken: body.broken,
-    }
+    Rendered { html: sanitise(&html), broken: body.broken }
 }
 
 /// The anchor ids a body's headings get, in order: what `#anchor` links to
@@ -134,10 +117,7 @@ pub fn inline(text: &str) -> String {
     pulldown_cmark::html::push_html(&mut html, parser);
     let html = sanitise(&html);
     let trimmed = html.trim();
-    match trimmed
-        .strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-    {
+    match trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
         _ => trimmed.to_string(),
     }
@@ -184,12 +164,7 @@ impl<'e> BodyRenderer<'_> {
             })
             .collect();
         let id = self.ids.assign(id.as_deref(), &text);
-        events.push(Event::Start(Tag::Heading {
-            level,
-            id: Some(id.into()),
-            classes,
-            attrs,
-        }));
+        events.push(Event::Start(Tag::Heading { level, id: Some(id.into()), classes, attrs }));
         events.extend(inner);
         events.push(Event::End(TagEnd::Heading(level)));
     }
@@ -208,11 +183,9 @@ impl<'e> BodyRenderer<'_> {
             .collect();
         // The info string may carry more than the language: "yaml title=x".
         let label = match kind {
-            pulldown_cmark::CodeBlockKind::Fenced(info) => info
-                .split([' ', ',', '{'])
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+            pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                info.split([' ', ',', '{']).next().unwrap_or_default().to_string()
+            }
             pulldown_cmark::CodeBlockKind::Indented => String::new(),
         };
         let highlighted = self.highlighter.highlight(&code, &label);
@@ -245,12 +218,7 @@ impl<'e> BodyRenderer<'_> {
                 (dest_url, title)
             }
         };
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        })
+        Event::Start(Tag::Link { link_type, dest_url, title, id })
     }
 }
 
@@ -283,17 +251,9 @@ impl HeadingIds {
             Some(id) => id.to_string(),
             None => anchor(text),
         };
-        let base = if base.is_empty() {
-            "section".to_string()
-        } else {
-            base
-        };
+        let base = if base.is_empty() { "section".to_string() } else { base };
         let count = self.seen.entry(base.clone()).or_insert(0);
-        let id = if *count == 0 {
-            base.clone()
-        } else {
-            format!("{base}-{count}")
-        };
+        let id = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
         *count += 1;
         id
     }
@@ -324,9 +284,7 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
         .filter_style_properties(HashSet::from(["text-align"]));
-    for tag in [
-        "h1", "h2", "h3", "h4", "h5", "h6", "div", "sup", "li", "section", "a",
-    ] {
+    for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "div", "sup", "li", "section", "a"] {
         builder.add_tag_attributes(tag, ["id"]);
     }
     builder

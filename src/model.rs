@@ -263,14 +263,7 @@ mod tests {
     use jiff::civil::date;
 
     fn action(status: ActionStatus, due: Option<Date>) -> Action {
-        Action {
-            action: "x".into(),
-            owner: None,
-            status,
-            due,
-            ticket: None,
-            gate: None,
-        }
+        Action { action: "x".into(), owner: None, status, due, ticket: None, gate: None }
     }
 
     #[test]
@@ -285,11 +278,7 @@ mod tests {
             (ActionStatus::Open, None, false),
         ];
         for (status, due, expected) in cases {
-            assert_eq!(
-                action(status, due).is_overdue(today),
-                expected,
-                "{status:?} {due:?}"
-            );
+            assert_eq!(action(status, due).is_overdue(today), expected, "{status:?} {due:?}");
         }
     }
 }

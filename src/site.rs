@@ -85,15 +85,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let config = &setup.config;
     let mut diagnostics = Diagnostics::default();
 
-    let (files, problems) = timed("discover", || {
-        discover(&config.root, &config.content_path(), &setup.output)
-    });
+    let (files, problems) =
+        timed("discover", || discover(&config.root, &config.content_path(), &setup.output));
     diagnostics.extend(problems);
     let parsed: Vec<parse::Parsed> = timed("parse", || {
-        files
-            .par_iter()
-            .map(|f| parse::read_file(&f.path, &f.shown, config))
-            .collect()
+        files.par_iter().map(|f| parse::read_file(&f.path, &f.shown, config)).collect()
     });
     let mut postmortems = Vec::with_capacity(parsed.len());
     for result in parsed {
@@ -102,18 +98,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     sort_newest_first(&mut postmortems);
 
-    let (links, problems) = LinkIndex::build(&postmortems, &config.base_url.path, options.drafts);
+    let (links, problems) = LinkIndex::build(&postmortems, config.url_style(), options.drafts);
     diagnostics.extend(problems);
     diagnostics.extend(postmortems.iter().flat_map(|pm| links.check_related(pm)));
-    let published: Vec<&Postmortem> = postmortems
-        .iter()
-        .filter(|pm| links.is_published(pm))
-        .collect();
+    let published: Vec<&Postmortem> =
+        postmortems.iter().filter(|pm| links.is_published(pm)).collect();
 
     let highlighter = timed("load syntaxes", Highlighter::new);
-    let bodies = timed("render bodies", || {
-        render_bodies(&published, &links, &highlighter, config)
-    });
+    let bodies = timed("render bodies", || render_bodies(&published, &links, &highlighter, config));
     let mut html = Vec::with_capacity(bodies.len());
     for (body, problems) in bodies {
         html.push(body);
@@ -137,10 +129,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             config,
             today: setup.today,
         };
-        let mut files = timed("render pages", || {
-            render::render_site(&setup.renderer, input)
-        })
-        .map_err(BuildError::Setup)?;
+        let mut files = timed("render pages", || render::render_site(&setup.renderer, input))
+            .map_err(BuildError::Setup)?;
         files.extend(setup.assets());
         report.pages = files.len();
         timed("write", || write_site(&setup.output, &files)).map_err(BuildError::Output)?;
@@ -164,10 +154,7 @@ impl Setup {
     fn prepare(options: &BuildOptions) -> anyhow::Result<Setup> {
         let root = &options.root;
         if !root.is_dir() {
-            bail!(
-                "{} is not a folder; pass the repository with --root",
-                root.display()
-            );
+            bail!("{} is not a folder; pass the repository with --root", root.display());
         }
         let mut config = Config::load(root)?;
         if let Some(url) = &options.base_url {
@@ -181,14 +168,8 @@ impl Setup {
         let now = dates::build_time().map_err(anyhow::Error::msg)?;
         let today = now.to_zoned_datetime(config.timezone.clone()).date();
         let theme = Theme::load(&config)?;
-        let renderer = Renderer::new(&theme, &SiteView::new(&config, today))?;
-        Ok(Setup {
-            config,
-            output,
-            today,
-            theme,
-            renderer,
-        })
+        let renderer = Renderer::new(&theme, &SiteView::new(&config, today), config.url_style())?;
+        Ok(Setup { config, output, today, theme, renderer })
     }
 
     fn assets(&self) -> Vec<OutputFile> {
@@ -196,16 +177,10 @@ impl Setup {
             .theme
             .assets
             .iter()
-            .map(|(path, bytes)| OutputFile {
-                path: path.clone(),
-                contents: bytes.clone(),
-            })
+            .map(|(path, bytes)| OutputFile { path: path.clone(), contents: bytes.clone() })
             .collect();
         let syntax = highlight::stylesheet().into_bytes();
-        files.push(OutputFile {
-            path: PathBuf::from("assets/syntax.css"),
-            contents: syntax,
-        });
+        files.push(OutputFile { path: PathBuf::from("assets/syntax.css"), contents: syntax });
         files
     }
 }
@@ -267,9 +242,6 @@ fn render_bodies(
 fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
     let started = Instant::now();
     let result = work();
-    debug!(
-        "{stage}: {:.1} ms",
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    debug!("{stage}: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
     result
 }

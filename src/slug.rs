@@ -30,10 +30,7 @@ mod tests {
             ("tls/ssl", "tls-ssl"),
             ("../../etc/passwd", "etc-passwd"),
             ("Données", "données"),
-            (
-                "Update-on-crates.io-incident",
-                "update-on-crates-io-incident",
-            ),
+            ("Update-on-crates.io-incident", "update-on-crates-io-incident"),
             ("  spaced  out  ", "spaced-out"),
             ("???", ""),
         ];

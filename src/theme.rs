@@ -122,11 +122,7 @@ fn files_under(folder: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
         let entry =
             entry.with_context(|| format!("cannot read the theme folder {}", folder.display()))?;
         if entry.file_type().is_file() {
-            let relative = entry
-                .path()
-                .strip_prefix(folder)
-                .unwrap_or(entry.path())
-                .to_path_buf();
+            let relative = entry.path().strip_prefix(folder).unwrap_or(entry.path()).to_path_buf();
             files.push((relative, entry.into_path()));
         }
     }

@@ -33,10 +33,8 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
     for file in files {
         ensure_inside(&file.path)?;
     }
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| f.path.parent().map(|p| staging.join(p)))
-        .collect();
+    let mut folders: Vec<PathBuf> =
+        files.iter().filter_map(|f| f.path.parent().map(|p| staging.join(p))).collect();
     folders.sort();
     folders.dedup();
     for folder in &folders {
@@ -70,10 +68,7 @@ fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
 /// same file system so that the swap is a rename.
 fn sibling(output: &Path, role: &str) -> anyhow::Result<PathBuf> {
     let Some(name) = output.file_name() else {
-        bail!(
-            "the output folder {} has no name to write beside",
-            output.display()
-        );
+        bail!("the output folder {} has no name to write beside", output.display());
     };
     let mut sibling = name.to_os_string();
     sibling.push(format!(".hindsight-{role}"));
@@ -93,10 +88,7 @@ fn remove_dir(path: &Path) -> anyhow::Result<()> {
 fn ensure_inside(path: &Path) -> anyhow::Result<()> {
     let is_plain = path.components().all(|c| matches!(c, Component::Normal(_)));
     if !is_plain {
-        bail!(
-            "refusing to write {} outside the output folder",
-            path.display()
-        );
+        bail!("refusing to write {} outside the output folder", path.display());
     }
     Ok(())
 }
@@ -106,10 +98,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: PathBuf::from(path),
-            contents: text.as_bytes().to_vec(),
-        }
+        OutputFile { path: PathBuf::from(path), contents: text.as_bytes().to_vec() }
     }
 
     #[test]
@@ -119,10 +108,7 @@ mod tests {
         write_site(&output, &[file("old.html", "old")]).unwrap();
         write_site(&output, &[file("a/index.html", "new")]).unwrap();
         assert!(!output.join("old.html").exists());
-        assert_eq!(
-            std::fs::read_to_string(output.join("a/index.html")).unwrap(),
-            "new"
-        );
+        assert_eq!(std::fs::read_to_string(output.join("a/index.html")).unwrap(), "new");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders must not remain");
     }
@@ -134,10 +120,7 @@ mod tests {
         write_site(&output, &[file("index.html", "old")]).unwrap();
         let err = write_site(&output, &[file("../escape.html", "x")]).unwrap_err();
         assert!(err.to_string().contains("outside the output folder"));
-        assert_eq!(
-            std::fs::read_to_string(output.join("index.html")).unwrap(),
-            "old"
-        );
+        assert_eq!(std::fs::read_to_string(output.join("index.html")).unwrap(), "old");
         assert!(!dir.path().join("escape.html").exists());
     }
 }

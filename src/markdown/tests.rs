@@ -1,1 +1,71 @@
+use super::*;
 
+struct NoLinks;
+
+impl Links for NoLinks {
+    fn resolve(&self, _: &str, _: bool) -> LinkTarget {
+        LinkTarget::Keep
+    }
+}
+
+fn html(markdown: &str) -> String {
+    render(markdown, &NoLinks, &Highlighter::new()).html
+}
+
+#[test]
+fn headings_get_stable_unique_ids() {
+    let out = html("## Five whys\n\n## Five whys\n\n### `code` & more {#custom}\n");
+    assert!(out.contains("<h2 id=\"five-whys\">"), "{out}");
+    assert!(out.contains("<h2 id=\"five-whys-1\">"), "{out}");
+    assert!(out.contains("<h3 id=\"custom\">"), "{out}");
+    assert_eq!(heading_ids("## Five whys\n\n## Five whys\n"), ["five-whys", "five-whys-1"]);
+}
+
+#[test]
+fn anchors_follow_github_style() {
+    let cases =
+        [("Five whys", "five-whys"), ("What went well?", "what-went-well"), ("Données", "données")];
+    for (text, expected) in cases {
+        assert_eq!(anchor(text), expected);
+    }
+}
+
+#[test]
+fn script_and_event_handlers_are_removed() {
+    let out =
+        html("<script>alert(1)</script>\n\n<a href=\"javascript:x()\" onclick=\"y()\">a</a>\n");
+    assert!(
+        !out.contains("<script") && !out.contains("onclick") && !out.contains("javascript:"),
+        "{out}"
+    );
+}
+
+#[test]
+fn inline_fields_lose_their_paragraph_but_keep_markup() {
+    assert_eq!(inline("a *b* `c`"), "a <em>b</em> <code>c</code>");
+    assert_eq!(inline("<img src=x onerror=alert(1)>"), "<img src=\"x\">");
+    assert_eq!(plain("a *b* [c](http://x)"), "a b c");
+}
+
+struct OneTarget;
+
+impl Links for OneTarget {
+    fn resolve(&self, dest: &str, is_wiki: bool) -> LinkTarget {
+        match (dest, is_wiki) {
+            ("INC-1", true) => {
+                LinkTarget::Page { url: "/postmortems/inc-1/".into(), title: "One".into() }
+            }
+            ("INC-2", true) => LinkTarget::Broken { message: "missing".into(), hint: "h".into() },
+            _ => LinkTarget::Keep,
+        }
+    }
+}
+
+#[test]
+fn wiki_links_are_resolved_and_broken_ones_reported_with_their_offset() {
+    let markdown = "See [[INC-1]].\n\nAnd [[INC-2]].\n";
+    let out = render(markdown, &OneTarget, &Highlighter::new());
+    assert!(out.html.contains("<a href=\"/postmortems/inc-1/\" title=\"One\""), "{}", out.html);
+    assert_eq!(out.broken.len(), 1);
+    assert_eq!(out.broken[0].0, markdown.find("[[INC-2").unwrap());
+}

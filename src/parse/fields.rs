@@ -115,20 +115,16 @@ impl<'a> Fields<'a> {
             };
             if map.contains_key(canonical) {
                 let message = format!("both `{alias}` and `{canonical}` are set");
-                diagnostics.push(Diagnostic::error(path, keys.key(alias), message).with_hint(
-                    format!("`{alias}` is another name for `{canonical}`; keep one"),
-                ));
+                diagnostics.push(
+                    Diagnostic::error(path, keys.key(alias), message).with_hint(format!(
+                        "`{alias}` is another name for `{canonical}`; keep one"
+                    )),
+                );
             } else {
                 map.insert(canonical.to_string(), value);
             }
         }
-        Fields {
-            map,
-            keys,
-            path,
-            config,
-            diagnostics,
-        }
+        Fields { map, keys, path, config, diagnostics }
     }
 
     /// The site settings, for checks against configured lists.
@@ -153,14 +149,17 @@ impl<'a> Fields<'a> {
 
     /// Records an error at a key.
     pub fn error(&mut self, at: Position, message: String, hint: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::error(self.path, at, message).with_hint(hint));
+        self.diagnostics.push(Diagnostic::error(self.path, at, message).with_hint(hint));
     }
 
     /// Records a warning at a key.
     pub fn warn(&mut self, at: Position, message: String, hint: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::warning(self.path, at, message).with_hint(hint));
+        self.diagnostics.push(Diagnostic::warning(self.path, at, message).with_hint(hint));
+    }
+
+    /// True when the front matter writes `key`, even with a bad value.
+    pub fn has(&self, key: &str) -> bool {
+        self.map.get(key).is_some_and(|v| !v.is_null())
     }
 
     /// Removes and returns a raw value; `null` counts as absent.
@@ -228,11 +227,7 @@ impl<'a> Fields<'a> {
             Ok(date) => Some(date),
             Err(cause) => {
                 let message = format!("`{key}` is not a valid date: `{text}` ({cause})");
-                self.error(
-                    self.at(key),
-                    message,
-                    "write a date as YYYY-MM-DD, e.g. 2025-03-14",
-                );
+                self.error(self.at(key), message, "write a date as YYYY-MM-DD, e.g. 2025-03-14");
                 None
             }
         }
@@ -260,11 +255,7 @@ impl<'a> Fields<'a> {
             Some(Value::Object(map)) => map,
             Some(other) => {
                 let message = format!("`{key}` should be a map, found a {}", kind_of(&other));
-                self.error(
-                    self.at(key),
-                    message,
-                    format!("write `{key}: {{name: value}}`"),
-                );
+                self.error(self.at(key), message, format!("write `{key}: {{name: value}}`"));
                 Map::new()
             }
         }

@@ -18,10 +18,7 @@ pub fn root_causes(fields: &mut Fields<'_>) -> Vec<RootCause> {
     for item in items {
         let cause = match item {
             Value::Object(map) => root_cause_from_map(fields, map),
-            scalar => scalar_text(&scalar).map(|cause| RootCause {
-                cause,
-                ..RootCause::default()
-            }),
+            scalar => scalar_text(&scalar).map(|cause| RootCause { cause, ..RootCause::default() }),
         };
         causes.extend(cause);
     }
@@ -57,11 +54,7 @@ fn root_cause_from_map(fields: &mut Fields<'_>, mut map: Map<String, Value>) -> 
         None => Vec::new(),
     };
     warn_unknown(fields, "root_causes", &map, CAUSE_KEYS);
-    Some(RootCause {
-        cause,
-        category,
-        whys,
-    })
+    Some(RootCause { cause, category, whys })
 }
 
 /// Reads `improvement_actions`: strings (open, no owner) or maps.
@@ -98,11 +91,7 @@ fn action_from_map(fields: &mut Fields<'_>, mut map: Map<String, Value>) -> Opti
     let Some(action) = text(&mut map, "action") else {
         let at = fields.at("improvement_actions");
         let hint = "write `- action: what will be done` with owner, status and due";
-        fields.error(
-            at,
-            "an improvement action has no `action` text".to_string(),
-            hint,
-        );
+        fields.error(at, "an improvement action has no `action` text".to_string(), hint);
         return None;
     };
     let status = match text(&mut map, "status") {
@@ -129,23 +118,12 @@ fn action_from_map(fields: &mut Fields<'_>, mut map: Map<String, Value>) -> Opti
     let ticket = text(&mut map, "ticket");
     let gate = text(&mut map, "gate");
     warn_unknown(fields, "improvement_actions", &map, ACTION_KEYS);
-    Some(Action {
-        action,
-        owner,
-        status,
-        due,
-        ticket,
-        gate,
-    })
+    Some(Action { action, owner, status, due, ticket, gate })
 }
 
 /// Reads a written action status, forgiving case, spaces and hyphens.
 pub fn action_status(written: &str) -> Option<ActionStatus> {
-    let key = written
-        .trim()
-        .to_lowercase()
-        .replace(['-', ' '], "_")
-        .replace('\'', "");
+    let key = written.trim().to_lowercase().replace(['-', ' '], "_").replace('\'', "");
     let status = match key.as_str() {
         "open" | "todo" | "to_do" => ActionStatus::Open,
         "in_progress" | "doing" | "started" => ActionStatus::InProgress,

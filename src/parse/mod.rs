@@ -37,10 +37,7 @@ pub struct Parsed {
 
 impl Parsed {
     fn failed(diagnostic: Diagnostic) -> Parsed {
-        Parsed {
-            postmortem: None,
-            diagnostics: vec![diagnostic],
-        }
+        Parsed { postmortem: None, diagnostics: vec![diagnostic] }
     }
 }
 
@@ -98,19 +95,17 @@ pub fn parse(text: &str, path: &Path, config: &Config) -> Parsed {
         },
     };
     let has_front_matter = split.front.is_some();
-    let body = Body {
-        markdown: split.body.to_string(),
-        first_line: split.body_line,
-    };
+    let body = Body { markdown: split.body.to_string(), first_line: split.body_line };
     let mut fields = Fields::new(map, &keys, path, config);
+    // A date that is written but wrong already has its error; guessing
+    // another one, or calling it missing, would only confuse.
+    let (has_date, has_start) = (fields.has("date"), fields.has("start_time"));
     let mut postmortem = read_fields(&mut fields, body);
-    infer_missing(&mut postmortem, &mut fields, has_front_matter);
+    let is_date_written = has_date || (has_start && postmortem.start_time.is_none());
+    infer_missing(&mut postmortem, &mut fields, has_front_matter, is_date_written);
     check_times(&postmortem, &mut fields);
     let diagnostics = fields.finish();
-    Parsed {
-        postmortem: Some(postmortem),
-        diagnostics,
-    }
+    Parsed { postmortem: Some(postmortem), diagnostics }
 }
 
 fn read_fields(fields: &mut Fields<'_>, body: Body) -> Postmortem {
@@ -156,28 +151,18 @@ fn read_fields(fields: &mut Fields<'_>, body: Body) -> Postmortem {
 fn read_severity(fields: &mut Fields<'_>) -> Option<String> {
     let written = fields.text("severity")?;
     let scale = &fields.config().severities;
-    if let Some(level) = scale
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case(written.trim()))
-    {
+    if let Some(level) = scale.iter().find(|s| s.eq_ignore_ascii_case(written.trim())) {
         return Some(level.clone());
     }
     let message = format!("unknown severity `{written}`");
-    let hint = format!(
-        "use one of the scale in hindsight.toml: {}",
-        scale.join(", ")
-    );
+    let hint = format!("use one of the scale in hindsight.toml: {}", scale.join(", "));
     fields.error(fields.at("severity"), message, hint);
     None
 }
 
 fn read_status(fields: &mut Fields<'_>, foreign_draft: bool) -> Status {
     let Some(written) = fields.text("status") else {
-        return if foreign_draft {
-            Status::Draft
-        } else {
-            Status::Published
-        };
+        return if foreign_draft { Status::Draft } else { Status::Published };
     };
     match written.trim().to_lowercase().as_str() {
         "draft" => Status::Draft,
@@ -199,12 +184,7 @@ fn read_kind(fields: &mut Fields<'_>) -> Kind {
     let Some(written) = fields.text("kind") else {
         return Kind::Incident;
     };
-    match written
-        .trim()
-        .to_lowercase()
-        .replace(['_', ' '], "-")
-        .as_str()
-    {
+    match written.trim().to_lowercase().replace(['_', ' '], "-").as_str() {
         "incident" | "outage" => Kind::Incident,
         "near-miss" | "nearmiss" => Kind::NearMiss,
         "drill" | "game-day" | "gameday" | "exercise" => Kind::Drill,
@@ -250,7 +230,12 @@ fn foreign_tags(fields: &mut Fields<'_>) -> Vec<String> {
 
 /// Fills the title and date from the body and file name when the front
 /// matter does not give them, and says what was inferred.
-fn infer_missing(pm: &mut Postmortem, fields: &mut Fields<'_>, has_front_matter: bool) {
+fn infer_missing(
+    pm: &mut Postmortem,
+    fields: &mut Fields<'_>,
+    has_front_matter: bool,
+    is_date_written: bool,
+) {
     let heading = first_heading(&pm.body.markdown);
     let mut inferred = Vec::new();
     if pm.title.trim().is_empty() {
@@ -264,11 +249,7 @@ fn infer_missing(pm: &mut Postmortem, fields: &mut Fields<'_>, has_front_matter:
             }
             None if has_front_matter => {
                 let hint = "add `title: What happened` to the front matter or a `# Heading`";
-                fields.error(
-                    fields.at("title"),
-                    "the postmortem has no title".to_string(),
-                    hint,
-                );
+                fields.error(fields.at("title"), "the postmortem has no title".to_string(), hint);
             }
             None => {
                 pm.title = humanise(&file_stem(&pm.source));
@@ -276,15 +257,11 @@ fn infer_missing(pm: &mut Postmortem, fields: &mut Fields<'_>, has_front_matter:
             }
         }
     }
-    if pm.date.is_none() {
-        pm.date = infer_date(
-            pm,
-            fields,
-            heading.as_ref().map(|h| h.0.as_str()),
-            &mut inferred,
-        );
+    if pm.date.is_none() && !is_date_written {
+        pm.date = infer_date(pm, fields, heading.as_ref().map(|h| h.0.as_str()), &mut inferred);
     }
-    report_inferred(pm, fields, has_front_matter, &inferred);
+    let is_undated = pm.date.is_none() && !is_date_written;
+    report_inferred(pm, fields, has_front_matter, is_undated, &inferred);
 }
 
 fn infer_date(
@@ -294,11 +271,7 @@ fn infer_date(
     inferred: &mut Vec<&'static str>,
 ) -> Option<Date> {
     if let Some(start) = pm.start_time {
-        return Some(
-            start
-                .to_zoned_datetime(fields.config().timezone.clone())
-                .date(),
-        );
+        return Some(start.to_zoned_datetime(fields.config().timezone.clone()).date());
     }
     let from_name = dates::find_date(&file_stem(&pm.source));
     let from_heading = heading.and_then(dates::find_date);
@@ -329,10 +302,11 @@ fn report_inferred(
     pm: &Postmortem,
     fields: &mut Fields<'_>,
     has_front_matter: bool,
+    is_undated: bool,
     inferred: &[&str],
 ) {
     let mut missing = Vec::new();
-    if pm.date.is_none() {
+    if is_undated {
         missing.push("no date could be found, so it is listed as undated");
     }
     if !has_front_matter {
@@ -356,20 +330,13 @@ fn report_inferred(
             "add a front matter block with title, date: {date}, severity, services and tags"
         ),
     };
-    let at = if has_front_matter {
-        Position::new(1, 1)
-    } else {
-        Position::file()
-    };
+    let at = if has_front_matter { Position::new(1, 1) } else { Position::file() };
     fields.warn(at, message, hint);
 }
 
 fn check_times(pm: &Postmortem, fields: &mut Fields<'_>) {
-    let order = [
-        ("start_time", pm.start_time),
-        ("detected_at", pm.detected_at),
-        ("end_time", pm.end_time),
-    ];
+    let order =
+        [("start_time", pm.start_time), ("detected_at", pm.detected_at), ("end_time", pm.end_time)];
     for (i, &(later_key, later)) in order.iter().enumerate() {
         for &(earlier_key, earlier) in &order[..i] {
             let (Some(earlier), Some(later)) = (earlier, later) else {
@@ -392,10 +359,7 @@ fn first_heading(markdown: &str) -> Option<(String, Range<usize>)> {
     let mut start = 0;
     for (event, range) in Parser::new(markdown).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => {
+            Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) => {
                 text = Some(String::new());
                 start = range.start;
             }
@@ -411,9 +375,7 @@ fn first_heading(markdown: &str) -> Option<(String, Range<usize>)> {
 }
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// `jan-2019-dns-outage` becomes `Jan 2019 dns outage`.

@@ -13,12 +13,13 @@ use anyhow::Context as _;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::{Context, Kwargs, State, Tera};
 
-use crate::config::Config;
+use crate::config::{BaseUrl, Config};
 use crate::link::LinkIndex;
 use crate::model::{Kind, Postmortem};
 use crate::theme::Theme;
+use crate::url::UrlStyle;
 pub use views::{Entry, Page, display_date};
 
 /// One file of the finished site.
@@ -37,10 +38,9 @@ pub struct SiteView {
     pub title: String,
     /// One line about the site.
     pub description: String,
-    /// Absolute address of the site root, when known.
+    /// Absolute address of the site root, or empty when no `base_url` is
+    /// set (a portable site).
     pub base_url: String,
-    /// Path prefix of every link, starting and ending with `/`.
-    pub root: String,
     /// `2025-03-14`.
     pub build_date: String,
     /// `14 Mar 2025`.
@@ -59,8 +59,7 @@ impl SiteView {
         SiteView {
             title: config.title.clone(),
             description: config.description.clone(),
-            base_url: config.base_url.absolute(),
-            root: config.base_url.path.clone(),
+            base_url: config.base_url.as_ref().map(BaseUrl::absolute).unwrap_or_default(),
             build_date: today.to_string(),
             build_date_display: display_date(today),
             timezone: config.timezone_name.clone(),
@@ -76,25 +75,41 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Compiles the theme's templates, with `site` available everywhere.
-    pub fn new(theme: &Theme, site: &SiteView) -> anyhow::Result<Renderer> {
+    /// Compiles the theme's templates, with `site` available everywhere and
+    /// the `url` filter, which turns a site-relative path into a link from
+    /// the page being rendered.
+    pub fn new(theme: &Theme, site: &SiteView, style: UrlStyle) -> anyhow::Result<Renderer> {
         let mut tera = Tera::new();
-        tera.add_raw_templates(
-            theme
-                .templates
-                .iter()
-                .map(|(n, t)| (n.as_str(), t.as_str())),
-        )
-        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
-        .context("the theme's templates do not compile")?;
+        tera.register_filter("url", move |target: &str, _: Kwargs, state: &State| {
+            let from: String = state.get("page_path").ok().flatten().unwrap_or_default();
+            style.href(&from, target)
+        });
+        tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
+            .context("the theme's templates do not compile")?;
         tera.global_context().insert("site", site);
         Ok(Renderer { tera })
     }
 
-    fn render(&self, template: &str, context: &Context) -> anyhow::Result<String> {
-        self.tera
-            .render(template, context)
-            .map_err(|e| anyhow::anyhow!("template {template}: {}", describe(&e)))
+    /// Renders the page whose folder is `folder` (site-relative, such as
+    /// `postmortems/`; empty for the home page) into `folder/index.html`.
+    fn page(&self, template: &str, folder: &str, context: Context) -> anyhow::Result<OutputFile> {
+        self.file(template, folder, &format!("{folder}index.html"), context)
+    }
+
+    fn file(
+        &self,
+        template: &str,
+        folder: &str,
+        path: &str,
+        mut context: Context,
+    ) -> anyhow::Result<OutputFile> {
+        context.insert("page_path", folder);
+        let html = self
+            .tera
+            .render(template, &context)
+            .map_err(|e| anyhow::anyhow!("template {template}: {}", describe(&e)))?;
+        Ok(OutputFile { path: PathBuf::from(path), contents: html.into_bytes() })
     }
 }
 
@@ -132,10 +147,7 @@ pub struct Counts {
 
 impl Counts {
     fn of(postmortems: &[&Postmortem], today: Date) -> Counts {
-        let mut counts = Counts {
-            postmortems: postmortems.len(),
-            ..Counts::default()
-        };
+        let mut counts = Counts { postmortems: postmortems.len(), ..Counts::default() };
         for pm in postmortems {
             match pm.kind {
                 Kind::Incident => counts.incidents += 1,
@@ -178,11 +190,8 @@ pub struct SiteInput<'a> {
 
 /// Renders every page of the site, in parallel.
 pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<Vec<OutputFile>> {
-    let entries: Vec<Entry> = input
-        .postmortems
-        .iter()
-        .map(|pm| Entry::new(pm, input.links))
-        .collect();
+    let entries: Vec<Entry> =
+        input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
     let mut files: Vec<OutputFile> = input
         .postmortems
         .par_iter()
@@ -191,49 +200,29 @@ pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<
             let page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
             let mut context = Context::new();
             context.insert("page", &page);
-            let html = renderer.render("postmortem.html", &context)?;
-            Ok(html_file(
-                &format!("postmortems/{}/index.html", pm.slug),
-                html,
-            ))
+            renderer.page("postmortem.html", &input.links.path(pm), context)
         })
         .collect::<anyhow::Result<_>>()?;
 
-    let counts = Counts::of(&input.postmortems, input.today);
     let mut context = Context::new();
-    context.insert("counts", &counts);
-    context.insert(
-        "recent",
-        &entries[..entries.len().min(input.config.home_recent)],
-    );
-    files.push(html_file(
-        "index.html",
-        renderer.render("index.html", &context)?,
-    ));
+    context.insert("counts", &Counts::of(&input.postmortems, input.today));
+    context.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
+    files.push(renderer.page("index.html", "", context)?);
 
     let mut context = Context::new();
     context.insert("years", &group_by_year(&entries));
     context.insert("total", &entries.len());
-    files.push(html_file(
-        "postmortems/index.html",
-        renderer.render("catalogue.html", &context)?,
-    ));
+    files.push(renderer.page("catalogue.html", "postmortems/", context)?);
 
-    files.push(html_file(
-        "404.html",
-        renderer.render("404.html", &Context::new())?,
-    ));
+    // Hosts serve 404.html at any depth; it links as if from the root.
+    files.push(renderer.file("404.html", "", "404.html", Context::new())?);
     Ok(files)
 }
 
 fn group_by_year(entries: &[Entry]) -> Vec<YearGroup<'_>> {
     let mut groups: Vec<YearGroup<'_>> = Vec::new();
     for entry in entries {
-        let label = if entry.year.is_empty() {
-            "Undated"
-        } else {
-            entry.year.as_str()
-        };
+        let label = if entry.year.is_empty() { "Undated" } else { entry.year.as_str() };
         match groups.last_mut() {
             Some(group) if group.label == label => group.entries.push(entry),
             _ => groups.push(YearGroup {
@@ -244,11 +233,4 @@ fn group_by_year(entries: &[Entry]) -> Vec<YearGroup<'_>> {
         }
     }
     groups
-}
-
-fn html_file(path: &str, html: String) -> OutputFile {
-    OutputFile {
-        path: PathBuf::from(path),
-        contents: html.into_bytes(),
-    }
 }

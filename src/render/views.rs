@@ -19,7 +19,8 @@ use crate::model::{Action, Postmortem, RootCause};
 pub struct Entry {
     /// The stable id.
     pub id: String,
-    /// Page URL, base path included.
+    /// Page folder relative to the site root (`postmortems/inc-1/`);
+    /// templates turn it into a link with the `url` filter.
     pub url: String,
     /// Title as text (templates escape it).
     pub title: String,
@@ -57,7 +58,7 @@ impl Entry {
         let summary = pm.summary.as_deref().unwrap_or_default();
         Entry {
             id: pm.id.clone(),
-            url: links.url(pm),
+            url: links.path(pm),
             title: pm.title.clone(),
             date: pm.date.map(|d| d.to_string()).unwrap_or_default(),
             date_display: pm.date.map(display_date).unwrap_or_default(),
@@ -179,7 +180,7 @@ pub struct ActionView {
 pub struct RelatedView {
     /// The id as written.
     pub id: String,
-    /// Its page, or empty when it does not exist or is not published.
+    /// Its page folder, or empty when it does not exist or is not published.
     pub url: String,
     /// Its title, or empty.
     pub title: String,
@@ -203,11 +204,8 @@ impl Page {
         today: Date,
         body_html: String,
     ) -> Page {
-        let actions: Vec<ActionView> = pm
-            .improvement_actions
-            .iter()
-            .map(|a| ActionView::new(a, today))
-            .collect();
+        let actions: Vec<ActionView> =
+            pm.improvement_actions.iter().map(|a| ActionView::new(a, today)).collect();
         Page {
             entry: Entry::new(pm, links),
             source: pm.source.to_string_lossy().replace('\\', "/"),
@@ -223,11 +221,7 @@ impl Page {
             lessons_learned: pm.lessons_learned.iter().map(|s| inline(s)).collect(),
             overdue_count: actions.iter().filter(|a| a.is_overdue).count(),
             actions,
-            related: pm
-                .related
-                .iter()
-                .map(|id| RelatedView::new(id, links))
-                .collect(),
+            related: pm.related.iter().map(|id| RelatedView::new(id, links)).collect(),
             sources: pm.sources.iter().map(|s| SourceView::new(s)).collect(),
             extra: pm.extra.clone(),
             body_html,
@@ -265,16 +259,10 @@ impl ActionView {
 impl RelatedView {
     fn new(id: &str, links: &LinkIndex<'_>) -> RelatedView {
         match links.find(id).filter(|pm| links.is_published(pm)) {
-            Some(pm) => RelatedView {
-                id: pm.id.clone(),
-                url: links.url(pm),
-                title: pm.title.clone(),
-            },
-            None => RelatedView {
-                id: id.to_string(),
-                url: String::new(),
-                title: String::new(),
-            },
+            Some(pm) => {
+                RelatedView { id: pm.id.clone(), url: links.path(pm), title: pm.title.clone() }
+            }
+            None => RelatedView { id: id.to_string(), url: String::new(), title: String::new() },
         }
     }
 }
@@ -287,22 +275,13 @@ impl SourceView {
         } else {
             String::new()
         };
-        SourceView {
-            text: text.to_string(),
-            url,
-        }
+        SourceView { text: text.to_string(), url }
     }
 }
 
 fn time_rows(pm: &Postmortem, zone: &TimeZone) -> Vec<TimeRow> {
-    let rows = [
-        ("Started", pm.start_time),
-        ("Detected", pm.detected_at),
-        ("Ended", pm.end_time),
-    ];
-    rows.into_iter()
-        .filter_map(|(label, time)| Some(time_row(label, time?, zone)))
-        .collect()
+    let rows = [("Started", pm.start_time), ("Detected", pm.detected_at), ("Ended", pm.end_time)];
+    rows.into_iter().filter_map(|(label, time)| Some(time_row(label, time?, zone))).collect()
 }
 
 fn time_row(label: &'static str, time: Timestamp, zone: &TimeZone) -> TimeRow {
@@ -365,19 +344,13 @@ mod tests {
             (3 * 86400 + 4 * 3600 + 60, "3 d 4 h"),
         ];
         for (seconds, expected) in cases {
-            assert_eq!(
-                display_duration(SignedDuration::from_secs(seconds)),
-                expected
-            );
+            assert_eq!(display_duration(SignedDuration::from_secs(seconds)), expected);
         }
     }
 
     #[test]
     fn only_web_addresses_become_links() {
-        assert_eq!(
-            SourceView::new("https://x.example/a").url,
-            "https://x.example/a"
-        );
+        assert_eq!(SourceView::new("https://x.example/a").url, "https://x.example/a");
         assert_eq!(SourceView::new("javascript:alert(1)").url, "");
         assert_eq!(SourceView::new("OPS-4400").url, "");
     }

@@ -1,0 +1,298 @@
+//! What a reader sees on the built site: the demo, every field of a
+//! postmortem, links under a sub-path, sanitised HTML, cross-links.
+
+use crate::util::{Repo, attrs, copy_tree, project_root, resolve, texts};
+
+/// A copy of the project's demo knowledge base (content/ and settings).
+fn demo() -> Repo {
+    let repo = Repo::new();
+    copy_tree(&project_root().join("content"), &repo.path().join("content"));
+    std::fs::copy(project_root().join("hindsight.toml"), repo.path().join("hindsight.toml"))
+        .unwrap();
+    repo
+}
+
+// The README's first command builds this; it must stay clean.
+#[test]
+fn the_demo_builds_without_warnings_and_lists_every_published_postmortem() {
+    let repo = demo();
+    let run = repo.build(&[]);
+    run.expect_code(0).expect_stderr("14 postmortems (1 draft not published)");
+    run.expect_stderr("0 warnings, 0 errors");
+
+    let catalogue = repo.page("postmortems/index.html");
+    let titles = texts(&catalogue, ".entry-title");
+    assert_eq!(titles.len(), 13);
+    let years = texts(&catalogue, "main section h2");
+    assert_eq!(years, ["2026", "2025", "2024"], "years newest first");
+    for href in attrs(&catalogue, ".entry-title a", "href") {
+        let target = resolve("postmortems/index.html", &href);
+        assert!(repo.has_output(&target), "dead link {href}");
+    }
+}
+
+// Newest first means by date, across the year groups too.
+#[test]
+fn the_catalogue_is_newest_first() {
+    let repo = demo();
+    repo.build(&[]).expect_code(0);
+    let dates = attrs(&repo.page("postmortems/index.html"), ".entry time", "datetime");
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+}
+
+// Headline counts on the home page come from the model, not the template.
+#[test]
+fn the_home_page_counts_kinds_and_overdue_actions() {
+    let repo = Repo::fixture("full");
+    repo.build(&[]).expect_code(0);
+    let home = repo.page("index.html");
+    let figures: Vec<String> = texts(&home, ".figures div");
+    assert!(figures.contains(&"Postmortems 1".to_string()), "{figures:?}");
+    assert!(figures.contains(&"Open actions 3".to_string()), "{figures:?}");
+    // Build date 2025-06-01: the lint (due 2025-04-15, open) is overdue;
+    // the topology move (due 2025-09-01) and the bare action are not.
+    assert!(figures.contains(&"Overdue actions 1".to_string()), "{figures:?}");
+    assert_eq!(texts(&home, ".entry-title"), ["Customer records unavailable after night deploy"]);
+}
+
+// The permalink comes from the id, and every field of the model is shown.
+#[test]
+fn a_postmortem_page_shows_every_field_and_computed_durations() {
+    let repo = Repo::fixture("full");
+    repo.build(&[]).expect_code(0);
+    let page = repo.page("postmortems/inc-2025-014/index.html");
+
+    assert_eq!(texts(&page, "h1"), ["Customer records unavailable after night deploy"]);
+    assert_eq!(texts(&page, ".summary code"), ["crm-api"]);
+    let facts = texts(&page, ".facts dl > div");
+    for expected in [
+        "Severity SEV1",
+        "Services crm-api, failover-controller",
+        "Teams crm, platform",
+        "Trigger config-push",
+        "Authors jdoe, asmith",
+        "Started 14 Mar 2025, 02:10 CET",
+        "Time to detect 9 min",
+        "Time to resolve 25 min",
+        "Total impact 34 min",
+        "cost_eur 12000",
+    ] {
+        assert!(facts.contains(&expected.to_string()), "missing {expected:?} in {facts:?}");
+    }
+    assert_eq!(texts(&page, ".tags li"), ["deployment", "failover"]);
+    assert_eq!(
+        texts(&page, "#pm-impact + p"),
+        ["Customers could not open their records for 34 minutes."]
+    );
+    assert_eq!(texts(&page, ".whys li").len(), 2);
+    assert_eq!(texts(&page, ".causes .category"), ["configuration"]);
+    assert_eq!(texts(&page, ".lessons li"), ["Topology must come from the inventory."]);
+    assert_eq!(texts(&page, ".related .id"), ["INC-2024-031"], "unknown related ids stay visible");
+    assert_eq!(attrs(&page, ".sources a", "href"), ["https://chat.example/archive/123"]);
+}
+
+// Overdue is "due before the build date and not done or wont_do".
+#[test]
+fn the_actions_table_marks_overdue_and_missing_owners() {
+    let repo = Repo::fixture("full");
+    repo.build(&[]).expect_code(0);
+    let page = repo.page("postmortems/inc-2025-014/index.html");
+    let rows = texts(&page, "table.actions tbody tr");
+    assert_eq!(rows.len(), 4);
+    assert!(rows[0].contains("Open Overdue"), "{}", rows[0]);
+    assert!(rows[0].contains("Guarded by deploy-config-lint"));
+    assert!(rows[1].contains("Done") && !rows[1].contains("Overdue"), "{}", rows[1]);
+    assert!(rows[2].contains("In progress") && !rows[2].contains("Overdue"), "{}", rows[2]);
+    assert!(rows[3].contains("No owner") && rows[3].contains("No due date"), "{}", rows[3]);
+    assert_eq!(texts(&page, "tr.overdue").len(), 1);
+}
+
+// Bodies use tables, footnotes, strikethrough, task lists and code fences.
+#[test]
+fn the_body_renders_extended_markdown_and_highlights_code() {
+    let repo = Repo::fixture("full");
+    repo.build(&[]).expect_code(0);
+    let page = repo.page("postmortems/inc-2025-014/index.html");
+    assert_eq!(attrs(&page, ".body h2", "id"), ["timeline"]);
+    assert_eq!(texts(&page, ".body table td").len(), 2);
+    assert_eq!(attrs(&page, ".body table td", "style")[1], "text-align:right");
+    assert_eq!(texts(&page, ".body del"), ["struck"]);
+    assert_eq!(attrs(&page, ".body input", "type"), ["checkbox", "checkbox"]);
+    assert_eq!(texts(&page, ".footnote-definition").len(), 1);
+    assert!(!attrs(&page, "pre[data-lang=yaml] span", "class").is_empty(), "yaml is highlighted");
+    assert_eq!(texts(&page, "pre[data-lang=no-such-language] code"), ["a < b"]);
+    assert!(repo.output("assets/syntax.css").contains(".hl-"));
+}
+
+// Without a base URL the site is a folder that works from disk: every
+// link on every page is relative and lands on a file that exists.
+#[test]
+fn a_portable_site_has_only_relative_links_that_resolve_to_files() {
+    let repo = demo();
+    repo.build(&[]).expect_code(0);
+    let mut pages = vec!["index.html".to_string(), "postmortems/index.html".to_string()];
+    for href in attrs(&repo.page("postmortems/index.html"), ".entry-title a", "href") {
+        pages.push(resolve("postmortems/index.html", &href));
+    }
+    for page in &pages {
+        let html = repo.page(page);
+        let mut urls = attrs(&html, "a[href]", "href");
+        urls.extend(attrs(&html, "link[href]", "href"));
+        for url in urls.iter().filter(|u| !u.starts_with("http") && !u.starts_with('#')) {
+            assert!(!url.starts_with('/'), "{page}: {url} is not relative");
+            let target = resolve(page, url);
+            assert!(repo.has_output(&target), "{page}: {url} points at a missing {target}");
+        }
+    }
+}
+
+// Sites live under sub-paths on internal hosts; no link may escape it.
+#[test]
+fn every_link_and_asset_honours_a_base_url_with_a_sub_path() {
+    let repo = Repo::fixture("crosslinks");
+    repo.build(&["--base-url", "https://intranet.example/kb/"]).expect_code(0);
+    for file in
+        ["index.html", "postmortems/index.html", "postmortems/inc-2025-002/index.html", "404.html"]
+    {
+        let page = repo.page(file);
+        let mut urls = attrs(&page, "a[href]", "href");
+        urls.extend(attrs(&page, "link[href]", "href"));
+        for url in urls.iter().filter(|u| u.starts_with('/')) {
+            assert!(url.starts_with("/kb/"), "{file}: {url} ignores the sub-path");
+        }
+    }
+    let page = repo.page("postmortems/inc-2025-002/index.html");
+    assert!(attrs(&page, ".body a", "href").contains(&"/kb/postmortems/inc-2024-031/".to_string()));
+}
+
+// [[ID]] and links to .md files must survive the move to page URLs.
+#[test]
+fn links_to_other_postmortems_resolve_to_their_pages() {
+    let repo = Repo::fixture("crosslinks");
+    repo.build(&[]).expect_code(0);
+    let page = repo.page("postmortems/inc-2025-002/index.html");
+    let hrefs = attrs(&page, ".body a", "href");
+    assert_eq!(
+        hrefs,
+        [
+            "../../postmortems/inc-2024-031/index.html",
+            "../../postmortems/inc-2024-031/index.html#five-whys",
+            "../../postmortems/inc-2024-031/index.html",
+            "https://example.com/page.md",
+        ]
+    );
+    assert_eq!(texts(&page, ".related a"), ["The target postmortem"]);
+}
+
+// Drafts are previewed with --drafts and never published by accident.
+#[test]
+fn drafts_are_published_only_when_asked() {
+    let repo = Repo::fixture("crosslinks");
+    repo.build(&[]).expect_code(0).expect_stderr("1 draft not published");
+    assert!(!repo.has_output("postmortems/inc-2025-003/index.html"));
+    repo.build(&["--drafts"]).expect_code(0);
+    assert_eq!(
+        texts(&repo.page("postmortems/inc-2025-003/index.html"), ".notice"),
+        ["Draft: not yet reviewed."]
+    );
+}
+
+// A postmortem may paste hostile HTML; readers' browsers must not run it.
+#[test]
+fn raw_html_is_sanitised_and_front_matter_is_escaped() {
+    let repo = Repo::new();
+    repo.write(
+        "content/hostile.md",
+        "---\ntitle: \"<script>alert('title')</script> Outage\"\nsummary: \"<img src=x onerror=alert(1)> *bold*\"\n---\n\
+         <script>alert('body')</script>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n\
+         [click](javascript:alert(1)) <b onclick=\"x()\">bold</b>\n",
+    );
+    repo.build(&[]).expect_code(0);
+    let html = repo.output("postmortems/hostile/index.html");
+    for forbidden in ["<script>alert", "<iframe", "onerror", "onclick", "javascript:"] {
+        assert!(!html.contains(forbidden), "{forbidden} reached the page");
+    }
+    let page = repo.page("postmortems/hostile/index.html");
+    assert_eq!(texts(&page, "h1"), ["<script>alert('title')</script> Outage"]);
+    assert_eq!(texts(&page, ".summary em"), ["bold"]);
+}
+
+// A repository's theme folder replaces built-in templates one by one.
+#[test]
+fn a_repository_theme_overrides_a_single_template() {
+    let repo = Repo::fixture("crosslinks");
+    repo.write(
+        "themes/default/templates/postmortem.html",
+        "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ page.id }}</p>{% endblock content %}",
+    );
+    repo.build(&[]).expect_code(0);
+    assert_eq!(
+        texts(&repo.page("postmortems/inc-2025-002/index.html"), ".custom"),
+        ["INC-2025-002"]
+    );
+    assert_eq!(texts(&repo.page("postmortems/index.html"), "h1"), ["All postmortems"]);
+}
+
+// A plain folder of Markdown files, with no settings, is a repository.
+#[test]
+fn a_bare_folder_of_markdown_builds_with_default_settings() {
+    let repo = Repo::new();
+    repo.write("2024-05-01-dns.md", "# DNS outage\n\nResolvers failed.\n");
+    repo.write("README.md", "# Not a postmortem\n");
+    repo.build(&[]).expect_code(0).expect_stderr("1 postmortems");
+    let page = repo.page("postmortems/2024-05-01-dns/index.html");
+    assert_eq!(texts(&page, "h1"), ["DNS outage"]);
+    assert_eq!(attrs(&page, ".postmortem-header time", "datetime"), ["2024-05-01"]);
+}
+
+// Replacing the output folder must never delete the sources.
+#[test]
+fn an_output_folder_that_would_overwrite_the_sources_is_refused() {
+    let repo = Repo::fixture("crosslinks");
+    let root = repo.path().to_str().unwrap().to_string();
+    repo.build(&["--output", &root]).expect_code(2).expect_stderr("would overwrite the sources");
+    assert!(repo.path().join("content/target.md").exists());
+}
+
+// Settings problems are usage errors (status 2), named with their line.
+#[test]
+fn a_broken_settings_file_exits_with_status_2() {
+    let repo = Repo::fixture("crosslinks");
+    repo.write("hindsight.toml", "title = \"x\"\ntimezone = \"Mars/Olympus\"\n");
+    repo.build(&[]).expect_code(2).expect_stderr("unknown timezone `Mars/Olympus`");
+    repo.write("hindsight.toml", "titel = \"x\"\n");
+    repo.build(&[]).expect_code(2).expect_stderr("hindsight.toml:1:1:");
+}
+
+// The same input gives the same bytes, whatever the thread timing.
+#[test]
+fn two_builds_of_the_same_input_are_byte_identical() {
+    let repo = demo();
+    repo.build(&[]).expect_code(0);
+    let first = snapshot(repo.path());
+    repo.build(&[]).expect_code(0);
+    let second = snapshot(repo.path());
+    assert_eq!(first.len(), second.len());
+    for ((path, a), (_, b)) in first.iter().zip(&second) {
+        assert!(a == b, "{path} differs between two builds");
+    }
+}
+
+fn snapshot(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("public")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}

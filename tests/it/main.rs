@@ -1,0 +1,7 @@
+//! End-to-end tests: real repositories in temporary folders, built by the
+//! real binary, checked by reading the produced HTML as a reader would.
+
+mod bad_input;
+mod build;
+mod corpus;
+mod util;
