@@ -11,6 +11,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::diagnostic::{Level, Position};
+use crate::knowledge::period::PeriodKind;
 use crate::url::UrlStyle;
 
 /// The settings file's name, at the repository root.
@@ -32,6 +33,9 @@ struct RawConfig {
     root_cause_categories: Vec<String>,
     home_recent: usize,
     broken_links: String,
+    taxonomies: Vec<String>,
+    lessons_theme: String,
+    digest_period: String,
     extra: toml::Table,
 }
 
@@ -50,6 +54,9 @@ impl Default for RawConfig {
             root_cause_categories: Vec::new(),
             home_recent: 10,
             broken_links: "error".to_string(),
+            taxonomies: ["tags", "services", "teams", "severity"].map(String::from).to_vec(),
+            lessons_theme: "tags".to_string(),
+            digest_period: "quarter".to_string(),
             extra: toml::Table::new(),
         }
     }
@@ -87,6 +94,12 @@ pub struct Config {
     pub home_recent: usize,
     /// How a link to a missing postmortem or heading is reported.
     pub broken_links: Level,
+    /// Taxonomies with index and term pages, such as tags and services.
+    pub taxonomies: Vec<String>,
+    /// The taxonomy that groups lessons into themes.
+    pub lessons_theme: String,
+    /// How lessons-learned digests are cut.
+    pub digest_period: PeriodKind,
     /// The `[extra]` table, handed to templates untouched.
     pub extra: serde_json::Value,
 }
@@ -138,6 +151,13 @@ impl Config {
             "warning" => Level::Warning,
             other => bail!("{FILE_NAME}: broken_links = \"{other}\"; use \"error\" or \"warning\""),
         };
+        let digest_period = PeriodKind::parse(&raw.digest_period).with_context(|| {
+            format!(
+                "{FILE_NAME}: digest_period = \"{}\"; use \"month\", \"quarter\" or \"year\"",
+                raw.digest_period
+            )
+        })?;
+        check_taxonomies(&raw.taxonomies)?;
         Ok(Config {
             root: root.to_path_buf(),
             title: raw.title,
@@ -153,6 +173,9 @@ impl Config {
             root_cause_categories: raw.root_cause_categories,
             home_recent: raw.home_recent,
             broken_links,
+            taxonomies: raw.taxonomies,
+            lessons_theme: raw.lessons_theme,
+            digest_period,
             extra: serde_json::to_value(raw.extra).unwrap_or_default(),
         })
     }
@@ -182,6 +205,30 @@ impl Config {
         }
         content
     }
+}
+
+/// Site folders that a taxonomy must not take over.
+const RESERVED: &[&str] =
+    &["postmortems", "lessons", "actions", "assets", "data", "search", "collections"];
+
+/// Taxonomy names become top-level folders: they must be usable and
+/// distinct from the site's own.
+fn check_taxonomies(names: &[String]) -> anyhow::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
+        let slug = crate::slug::slugify(name);
+        if slug.is_empty() || RESERVED.contains(&slug.as_str()) {
+            bail!(
+                "{FILE_NAME}: taxonomy `{name}` cannot have its own pages; \
+                 choose a name other than {}",
+                RESERVED.join(", ")
+            );
+        }
+        if !seen.insert(slug) {
+            bail!("{FILE_NAME}: taxonomy `{name}` is listed twice");
+        }
+    }
+    Ok(())
 }
 
 /// Where the site is published: an absolute URL or a path on the host.

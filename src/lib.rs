@@ -13,6 +13,7 @@ mod diagnostic;
 mod discover;
 mod frontmatter;
 mod highlight;
+mod knowledge;
 mod link;
 mod markdown;
 mod model;

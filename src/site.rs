@@ -17,6 +17,7 @@ use crate::dates;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::discover::discover;
 use crate::highlight::{self, Highlighter};
+use crate::knowledge::KnowledgeBase;
 use crate::link::{self, LinkIndex};
 use crate::markdown;
 use crate::model::Postmortem;
@@ -112,6 +113,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         diagnostics.extend(problems);
     }
 
+    let (kb, problems) = KnowledgeBase::build(&published, config, setup.today);
+    diagnostics.extend(problems);
+
     let mut report = BuildReport {
         postmortems: postmortems.len(),
         drafts_skipped: postmortems.len() - published.len(),
@@ -123,9 +127,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     if !diagnostics.has_errors() {
         let input = SiteInput {
-            postmortems: published,
+            postmortems: &published,
             bodies: html,
             links: &links,
+            kb: &kb,
             config,
             today: setup.today,
         };

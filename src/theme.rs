@@ -26,6 +26,13 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "templates/postmortem.html",
     "templates/entry.html",
     "templates/404.html",
+    "templates/action_table.html",
+    "templates/actions.html",
+    "templates/taxonomy.html",
+    "templates/term.html",
+    "templates/year.html",
+    "templates/lessons.html",
+    "templates/digest.html",
 );
 
 const DEFAULT_STATIC: &[(&str, &str)] = embed!("static/style.css");

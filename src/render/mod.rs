@@ -5,6 +5,9 @@
 //! Templates escape every value; only HTML that Hindsight produced and
 //! sanitised is marked safe.
 
+mod chart;
+mod data;
+mod kb;
 mod views;
 
 use std::path::PathBuf;
@@ -16,10 +19,13 @@ use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
 
 use crate::config::{BaseUrl, Config};
+use crate::knowledge::KnowledgeBase;
 use crate::link::LinkIndex;
 use crate::model::{Kind, Postmortem};
+use crate::slug::slugify;
 use crate::theme::Theme;
 use crate::url::UrlStyle;
+use kb::KbPages;
 pub use views::{Entry, Page, display_date};
 
 /// One file of the finished site.
@@ -49,6 +55,8 @@ pub struct SiteView {
     pub timezone: String,
     /// `Hindsight 0.1.0`.
     pub generator: String,
+    /// The taxonomies with pages, for navigation: title and folder.
+    pub taxonomies: Vec<(String, String)>,
     /// The settings' `[extra]` table.
     pub extra: serde_json::Value,
 }
@@ -64,6 +72,13 @@ impl SiteView {
             build_date_display: display_date(today),
             timezone: config.timezone_name.clone(),
             generator: format!("Hindsight {}", env!("CARGO_PKG_VERSION")),
+            taxonomies: config
+                .taxonomies
+                .iter()
+                .map(|name| {
+                    (crate::knowledge::taxonomy::title_of(name), format!("{}/", slugify(name)))
+                })
+                .collect(),
             extra: config.extra.clone(),
         }
     }
@@ -171,24 +186,28 @@ struct YearGroup<'a> {
     label: String,
     /// Anchor for the year's heading.
     anchor: String,
+    /// The year's archive page.
+    url: String,
     entries: Vec<&'a Entry>,
 }
 
 /// Everything the page templates need from earlier stages.
 pub struct SiteInput<'a> {
     /// Published postmortems, newest first.
-    pub postmortems: Vec<&'a Postmortem>,
+    pub postmortems: &'a [&'a Postmortem],
     /// Their rendered bodies, in the same order.
     pub bodies: Vec<String>,
     /// Cross-reference tables.
     pub links: &'a LinkIndex<'a>,
+    /// The views across postmortems.
+    pub kb: &'a KnowledgeBase<'a>,
     /// Settings.
     pub config: &'a Config,
     /// The build date, for overdue actions.
     pub today: Date,
 }
 
-/// Renders every page of the site, in parallel.
+/// Renders every page of the site, in parallel where pages are many.
 pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<Vec<OutputFile>> {
     let entries: Vec<Entry> =
         input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
@@ -204,33 +223,37 @@ pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<
         })
         .collect::<anyhow::Result<_>>()?;
 
+    let pages = KbPages::new(input.kb, &entries, input.today);
     let mut context = Context::new();
-    context.insert("counts", &Counts::of(&input.postmortems, input.today));
+    context.insert("counts", &Counts::of(input.postmortems, input.today));
     context.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
+    context.insert("dashboard", &pages.dashboard());
     files.push(renderer.page("index.html", "", context)?);
 
+    let years: Vec<YearGroup<'_>> = input
+        .kb
+        .years
+        .iter()
+        .map(|group| YearGroup {
+            label: group.label.clone(),
+            anchor: format!("y-{}", group.slug),
+            url: format!("postmortems/{}/", group.slug),
+            entries: group.members.iter().map(|&i| &entries[i]).collect(),
+        })
+        .collect();
     let mut context = Context::new();
-    context.insert("years", &group_by_year(&entries));
+    context.insert("years", &years);
     context.insert("total", &entries.len());
     files.push(renderer.page("catalogue.html", "postmortems/", context)?);
+
+    files.extend(pages.years(renderer)?);
+    files.extend(pages.taxonomies(renderer)?);
+    files.push(pages.lessons(renderer, &input.config.lessons_theme)?);
+    files.extend(pages.digests(renderer, input.today)?);
+    files.extend(pages.actions(renderer)?);
+    files.extend(data::action_files(input.kb)?);
 
     // Hosts serve 404.html at any depth; it links as if from the root.
     files.push(renderer.file("404.html", "", "404.html", Context::new())?);
     Ok(files)
-}
-
-fn group_by_year(entries: &[Entry]) -> Vec<YearGroup<'_>> {
-    let mut groups: Vec<YearGroup<'_>> = Vec::new();
-    for entry in entries {
-        let label = if entry.year.is_empty() { "Undated" } else { entry.year.as_str() };
-        match groups.last_mut() {
-            Some(group) if group.label == label => group.entries.push(entry),
-            _ => groups.push(YearGroup {
-                label: label.to_string(),
-                anchor: format!("y-{}", label.to_lowercase()),
-                entries: vec![entry],
-            }),
-        }
-    }
-    groups
 }

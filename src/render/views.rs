@@ -2,14 +2,16 @@
 //! values.
 //!
 //! Dates come formatted, Markdown fields come as sanitised HTML, and every
-//! URL carries the site's base path, so templates stay free of logic that a
-//! theme author would have to repeat.
+//! URL is a path from the site root that the `url` filter turns into a
+//! link, so templates stay free of logic that a theme author would have to
+//! repeat.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use crate::knowledge::taxonomy::term_slug;
 use crate::link::LinkIndex;
 use crate::markdown::{inline, plain};
 use crate::model::{Action, Postmortem, RootCause};
@@ -159,6 +161,8 @@ pub struct ActionView {
     pub action_html: String,
     /// Owner, or empty when nobody is named.
     pub owner: String,
+    /// The owner's action page, relative to the site root.
+    pub owner_url: String,
     /// `open`, `in_progress`, …: for CSS classes.
     pub status: &'static str,
     /// `Open`, `In progress`, …
@@ -245,6 +249,10 @@ impl ActionView {
         ActionView {
             action_html: inline(&action.action),
             owner: action.owner.clone().unwrap_or_default(),
+            owner_url: format!(
+                "actions/owners/{}/",
+                action.owner.as_deref().map_or("no-owner".to_string(), term_slug)
+            ),
             status: action.status.key(),
             status_label: action.status.label(),
             due: action.due.map(|d| d.to_string()).unwrap_or_default(),

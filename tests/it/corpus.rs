@@ -62,7 +62,7 @@ fn public_postmortems_build_one_page_each_with_fields_intact() {
     run.expect_code(0).expect_stderr("190 postmortems");
 
     let catalogue = repo.page("postmortems/index.html");
-    assert_eq!(texts(&catalogue, ".entry-title").len(), 190);
+    assert_eq!(texts(&catalogue, ".compact a").len(), 190);
     assert!(texts(&catalogue, "main section h2").contains(&"Undated".to_string()));
 
     for file in markdown_files(&source) {
@@ -150,5 +150,5 @@ fn upstream_postmortems_build_a_page_each_and_say_what_was_inferred() {
     assert!(!texts(&malware, ".footnote-definition").is_empty(), "footnotes render");
 
     let catalogue = repo.page("postmortems/index.html");
-    assert_eq!(texts(&catalogue, ".entry-title").len(), 33);
+    assert_eq!(texts(&catalogue, ".compact a").len(), 33);
 }

@@ -85,6 +85,18 @@ impl Repo {
         self.path().join("public").join(relative).exists()
     }
 
+    /// Every HTML file of the built site, relative to its root, sorted.
+    pub fn html_files(&self) -> Vec<String> {
+        let public = self.path().join("public");
+        let mut pages: Vec<String> = walkdir(&public)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .map(|p| p.strip_prefix(&public).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        pages.sort();
+        pages
+    }
+
     /// A page of the built site, parsed.
     #[track_caller]
     pub fn page(&self, relative: &str) -> Html {

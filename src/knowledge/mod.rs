@@ -1,0 +1,209 @@
+//! The knowledge base as a whole: what no single postmortem can show.
+//!
+//! Built once from the published postmortems (newest first): taxonomies,
+//! the archive by year, digests by period, every improvement action with
+//! its state at the build date, lessons grouped by theme, and the figures
+//! of the dashboard. Everything refers to postmortems by their position in
+//! the published list; nothing here knows about HTML.
+
+pub mod dashboard;
+pub mod period;
+pub mod stats;
+pub mod taxonomy;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Action, ActionStatus, Postmortem};
+use dashboard::Dashboard;
+use period::{Period, period_of};
+use taxonomy::{Taxonomy, term_slug};
+
+/// Everything computed across postmortems for one build.
+pub struct KnowledgeBase<'a> {
+    /// Published postmortems, newest first, undated last.
+    pub postmortems: &'a [&'a Postmortem],
+    /// The configured taxonomies, in settings order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Archive pages: one per year, then undated.
+    pub years: Vec<Group>,
+    /// Digests, newest period first.
+    pub periods: Vec<(Period, Vec<usize>)>,
+    /// Every improvement action: overdue first, then by due date.
+    pub actions: Vec<ActionRef<'a>>,
+    /// Actions by owner (positions in `actions`), "no owner" last.
+    pub owners: Vec<Group>,
+    /// Lessons by theme: (postmortem, lesson index) pairs.
+    pub themes: Vec<Theme>,
+    /// The home page's figures.
+    pub dashboard: Dashboard,
+}
+
+/// A named group of positions, with a URL segment.
+#[derive(Debug)]
+pub struct Group {
+    /// As readers see it.
+    pub label: String,
+    /// URL segment.
+    pub slug: String,
+    /// Positions (of postmortems or actions, depending on the group).
+    pub members: Vec<usize>,
+}
+
+/// One improvement action with its postmortem.
+pub struct ActionRef<'a> {
+    /// Position of the postmortem in the published list.
+    pub postmortem: usize,
+    /// The action.
+    pub action: &'a Action,
+    /// Due before the build date and not closed.
+    pub is_overdue: bool,
+}
+
+/// Lessons under one theme (a term of the lessons taxonomy).
+#[derive(Debug)]
+pub struct Theme {
+    /// The term, or "Other" for postmortems without one.
+    pub label: String,
+    /// Anchor on the lessons page.
+    pub slug: String,
+    /// (postmortem position, lesson position) pairs, newest first.
+    pub lessons: Vec<(usize, usize)>,
+}
+
+impl<'a> KnowledgeBase<'a> {
+    /// Computes every cross-postmortem view.
+    pub fn build(
+        postmortems: &'a [&'a Postmortem],
+        config: &Config,
+        today: Date,
+    ) -> (KnowledgeBase<'a>, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        let mut taxonomies = Vec::new();
+        for name in &config.taxonomies {
+            let order = (name == "severity").then_some(config.severities.as_slice());
+            let (taxonomy, found) = taxonomy::build(name, postmortems, order);
+            problems.extend(found);
+            taxonomies.push(taxonomy);
+        }
+        let actions = collect_actions(postmortems, today);
+        let kb = KnowledgeBase {
+            postmortems,
+            years: group_by_year(postmortems),
+            periods: group_by_period(postmortems, config),
+            owners: group_by_owner(&actions),
+            themes: group_lessons(postmortems, &config.lessons_theme),
+            dashboard: Dashboard::build(postmortems, today),
+            actions,
+            taxonomies,
+        };
+        (kb, problems)
+    }
+
+    /// Positions in `actions` of those with a given status.
+    pub fn actions_with(&self, status: ActionStatus) -> Vec<usize> {
+        (0..self.actions.len()).filter(|&i| self.actions[i].action.status == status).collect()
+    }
+}
+
+fn collect_actions<'a>(postmortems: &[&'a Postmortem], today: Date) -> Vec<ActionRef<'a>> {
+    let mut actions: Vec<ActionRef<'a>> = postmortems
+        .iter()
+        .enumerate()
+        .flat_map(|(index, pm)| {
+            pm.improvement_actions.iter().map(move |action| ActionRef {
+                postmortem: index,
+                action,
+                is_overdue: action.is_overdue(today),
+            })
+        })
+        .collect();
+    // Overdue first (oldest due date first), then open work by due date,
+    // then closed work; undated due dates after dated ones. The sort is
+    // stable, so ties keep the newest-postmortem-first order.
+    actions.sort_by_key(|a| {
+        (!a.is_overdue, a.action.status.is_closed(), a.action.due.is_none(), a.action.due)
+    });
+    actions
+}
+
+fn group_by_year(postmortems: &[&Postmortem]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for (index, pm) in postmortems.iter().enumerate() {
+        let (label, slug) = match pm.date {
+            Some(date) => (date.year().to_string(), date.year().to_string()),
+            None => ("Undated".to_string(), "undated".to_string()),
+        };
+        match groups.last_mut() {
+            Some(group) if group.slug == slug => group.members.push(index),
+            _ => groups.push(Group { label, slug, members: vec![index] }),
+        }
+    }
+    groups
+}
+
+fn group_by_period(postmortems: &[&Postmortem], config: &Config) -> Vec<(Period, Vec<usize>)> {
+    let mut periods: BTreeMap<Period, Vec<usize>> = BTreeMap::new();
+    for (index, pm) in postmortems.iter().enumerate() {
+        if let Some(date) = pm.date {
+            periods.entry(period_of(date, config.digest_period)).or_default().push(index);
+        }
+    }
+    periods.into_iter().rev().collect()
+}
+
+fn group_by_owner(actions: &[ActionRef<'_>]) -> Vec<Group> {
+    let mut owners: BTreeMap<String, Group> = BTreeMap::new();
+    let mut unowned =
+        Group { label: "No owner".into(), slug: "no-owner".into(), members: Vec::new() };
+    for (index, action) in actions.iter().enumerate() {
+        match &action.action.owner {
+            Some(owner) => {
+                let slug = term_slug(owner);
+                owners
+                    .entry(slug.clone())
+                    .or_insert_with(|| Group { label: owner.clone(), slug, members: Vec::new() })
+                    .members
+                    .push(index);
+            }
+            None => unowned.members.push(index),
+        }
+    }
+    let mut groups: Vec<Group> = owners.into_values().collect();
+    if !unowned.members.is_empty() {
+        groups.push(unowned);
+    }
+    groups
+}
+
+fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
+    let mut themes: BTreeMap<String, Theme> = BTreeMap::new();
+    let mut other = Theme { label: "Other".into(), slug: "other".into(), lessons: Vec::new() };
+    for (index, pm) in postmortems.iter().enumerate() {
+        let lessons = (0..pm.lessons_learned.len()).map(|l| (index, l));
+        let terms = taxonomy::values_of(pm, theme);
+        if terms.is_empty() {
+            other.lessons.extend(lessons);
+            continue;
+        }
+        for term in terms {
+            let slug = term_slug(term);
+            themes
+                .entry(slug.clone())
+                .or_insert_with(|| Theme { label: term.to_string(), slug, lessons: Vec::new() })
+                .lessons
+                .extend(lessons.clone());
+        }
+    }
+    let mut groups: Vec<Theme> = themes.into_values().filter(|t| !t.lessons.is_empty()).collect();
+    if !other.lessons.is_empty() {
+        groups.push(other);
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests;

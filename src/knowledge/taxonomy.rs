@@ -1,0 +1,206 @@
+//! Taxonomies: tags, services, teams, severity, and whatever else the
+//! settings name, each with its terms and the postmortems under them.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::model::Postmortem;
+
+/// One way of classifying postmortems, such as tags.
+#[derive(Debug)]
+pub struct Taxonomy {
+    /// The field it reads: `tags`, `services`, `trigger`, or an `extra` key.
+    pub name: String,
+    /// URL segment: `/tags/`.
+    pub slug: String,
+    /// Heading: `Tags`.
+    pub title: String,
+    /// Terms in display order.
+    pub terms: Vec<Term>,
+}
+
+/// One value of a taxonomy, such as the tag `failover`.
+#[derive(Debug)]
+pub struct Term {
+    /// The spelling first met (in newest-first order).
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Positions of its postmortems in the published list, newest first.
+    pub members: Vec<usize>,
+}
+
+/// The values a postmortem has for a taxonomy.
+pub fn values_of<'p>(pm: &'p Postmortem, taxonomy: &str) -> Vec<&'p str> {
+    let one = |value: &'p Option<String>| value.as_deref().into_iter().collect();
+    match taxonomy {
+        "tags" => pm.tags.iter().map(String::as_str).collect(),
+        "services" => pm.services.iter().map(String::as_str).collect(),
+        "teams" => pm.teams.iter().map(String::as_str).collect(),
+        "authors" => pm.authors.iter().map(String::as_str).collect(),
+        "severity" => one(&pm.severity),
+        "trigger" => one(&pm.trigger),
+        "organization" => one(&pm.organization),
+        "kind" => vec![pm.kind.label()],
+        "categories" => pm.root_causes.iter().filter_map(|c| c.category.as_deref()).collect(),
+        other => match pm.extra.get(other) {
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(|v| v.as_str()).collect()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The heading of a taxonomy's pages.
+pub fn title_of(name: &str) -> String {
+    match name {
+        "categories" => "Root-cause categories".to_string(),
+        "severity" => "Severity".to_string(),
+        other => {
+            let spaced = other.replace(['_', '-'], " ");
+            let mut chars = spaced.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+    }
+}
+
+/// Builds a taxonomy over the published postmortems (newest first).
+///
+/// Two spellings that fold to one URL (`Deploy` and `deploy`) are merged
+/// into one term, with a warning naming both files, so neither page
+/// silently overwrites the other.
+pub fn build(
+    name: &str,
+    postmortems: &[&Postmortem],
+    order: Option<&[String]>,
+) -> (Taxonomy, Vec<Diagnostic>) {
+    let mut terms: Vec<Term> = Vec::new();
+    let mut by_slug: HashMap<String, usize> = HashMap::new();
+    let mut first_file: Vec<usize> = Vec::new();
+    let mut problems = Vec::new();
+    for (index, pm) in postmortems.iter().enumerate() {
+        for value in values_of(pm, name) {
+            let value = value.trim();
+            let slug = term_slug(value);
+            match by_slug.get(&slug) {
+                Some(&t) => {
+                    let term = &mut terms[t];
+                    if term.name != value && !term.name.is_empty() {
+                        let other = &postmortems[first_file[t]].source;
+                        let message = format!(
+                            "{} `{value}` and `{}` ({}) share one page, /{}/{slug}/; they are merged",
+                            singular(name),
+                            term.name,
+                            other.display(),
+                            crate::slug::slugify(name)
+                        );
+                        let hint = format!("spell it `{}` everywhere", term.name);
+                        problems.push(
+                            Diagnostic::warning(&pm.source, Position::file(), message)
+                                .with_hint(hint),
+                        );
+                    }
+                    if term.members.last() != Some(&index) {
+                        term.members.push(index);
+                    }
+                }
+                None => {
+                    by_slug.insert(slug.clone(), terms.len());
+                    first_file.push(index);
+                    terms.push(Term { name: value.to_string(), slug, members: vec![index] });
+                }
+            }
+        }
+    }
+    sort_terms(&mut terms, order);
+    let taxonomy = Taxonomy {
+        slug: crate::slug::slugify(name),
+        title: title_of(name),
+        name: name.to_string(),
+        terms,
+    };
+    (taxonomy, dedupe(problems))
+}
+
+/// One warning per file and pair of spellings is enough.
+fn dedupe(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|d| seen.insert((d.path.clone(), d.message.clone())));
+    problems
+}
+
+/// Severity follows the configured scale; other terms sort by name.
+fn sort_terms(terms: &mut [Term], order: Option<&[String]>) {
+    match order {
+        Some(scale) => {
+            terms.sort_by_key(|t| scale.iter().position(|s| s == &t.name).unwrap_or(usize::MAX))
+        }
+        None => terms.sort_by(|a, b| {
+            a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name))
+        }),
+    }
+}
+
+fn singular(name: &str) -> &str {
+    match name {
+        "tags" => "tag",
+        "services" => "service",
+        "teams" => "team",
+        "authors" => "author",
+        "categories" => "category",
+        other => other,
+    }
+}
+
+/// The URL segment of a term. Symbols that distinguish real names are
+/// spelled out, so `C`, `C++` and `C#` get three pages; case and other
+/// punctuation fold, so `Deploy` and `deploy` share one; letters of any
+/// script are kept (`données`).
+pub fn term_slug(term: &str) -> String {
+    let mut spelled = String::with_capacity(term.len() + 8);
+    for c in term.chars() {
+        match c {
+            '+' => spelled.push_str(" plus "),
+            '#' => spelled.push_str(" sharp "),
+            '&' => spelled.push_str(" and "),
+            '@' => spelled.push_str(" at "),
+            _ => spelled.push(c),
+        }
+    }
+    let slug = crate::slug::slugify(&spelled);
+    if slug.is_empty() {
+        // A term of symbols only (`???`) still needs a stable page.
+        let hash = term.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("term-{:08x}", hash as u32)
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn awkward_terms_get_working_distinct_slugs() {
+        let cases = [
+            ("C++", "c-plus-plus"),
+            ("C#", "c-sharp"),
+            ("C", "c"),
+            ("tls/ssl", "tls-ssl"),
+            ("données", "données"),
+            ("Deploy", "deploy"),
+            ("deploy", "deploy"),
+            ("R&D", "r-and-d"),
+        ];
+        for (term, slug) in cases {
+            assert_eq!(term_slug(term), slug, "{term}");
+        }
+        assert!(term_slug("???").starts_with("term-"));
+        assert_ne!(term_slug("???"), term_slug("!!!"));
+    }
+}

@@ -1,0 +1,69 @@
+//! Data files for other tools: the action board as CSV and JSON, one record
+//! per action, for import into a tracker.
+
+use serde::Serialize;
+
+use super::OutputFile;
+use crate::knowledge::KnowledgeBase;
+
+/// One action as exported.
+#[derive(Serialize)]
+struct ActionRecord<'a> {
+    postmortem_id: &'a str,
+    postmortem_title: &'a str,
+    action: &'a str,
+    owner: &'a str,
+    status: &'static str,
+    due: String,
+    ticket: &'a str,
+    overdue: bool,
+}
+
+fn records<'a>(kb: &'a KnowledgeBase<'a>) -> Vec<ActionRecord<'a>> {
+    kb.actions
+        .iter()
+        .map(|a| {
+            let pm = kb.postmortems[a.postmortem];
+            ActionRecord {
+                postmortem_id: &pm.id,
+                postmortem_title: &pm.title,
+                action: &a.action.action,
+                owner: a.action.owner.as_deref().unwrap_or_default(),
+                status: a.action.status.key(),
+                due: a.action.due.map(|d| d.to_string()).unwrap_or_default(),
+                ticket: a.action.ticket.as_deref().unwrap_or_default(),
+                overdue: a.is_overdue,
+            }
+        })
+        .collect()
+}
+
+/// `data/actions.csv` and `data/actions.json`.
+pub fn action_files(kb: &KnowledgeBase<'_>) -> anyhow::Result<Vec<OutputFile>> {
+    let records = records(kb);
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    if records.is_empty() {
+        // serde writes the header with the first record; an empty board
+        // still gets one so importers see the columns.
+        csv.write_record([
+            "postmortem_id",
+            "postmortem_title",
+            "action",
+            "owner",
+            "status",
+            "due",
+            "ticket",
+            "overdue",
+        ])?;
+    }
+    for record in &records {
+        csv.serialize(record)?;
+    }
+    let csv = csv.into_inner().map_err(|e| anyhow::anyhow!("cannot write actions.csv: {e}"))?;
+    let mut json = serde_json::to_vec_pretty(&records)?;
+    json.push(b'\n');
+    Ok(vec![
+        OutputFile { path: "data/actions.csv".into(), contents: csv },
+        OutputFile { path: "data/actions.json".into(), contents: json },
+    ])
+}

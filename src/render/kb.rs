@@ -1,0 +1,386 @@
+//! Pages of the knowledge base as a whole: the dashboard, the archive,
+//! taxonomies, lessons and digests, and the action board with its data
+//! files.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::views::{ActionView, Entry, display_duration};
+use super::{OutputFile, Renderer};
+use crate::knowledge::dashboard::Dashboard;
+use crate::knowledge::{ActionRef, Group, KnowledgeBase};
+use crate::markdown::inline;
+use crate::model::{ActionStatus, Postmortem};
+
+/// An action on the board, with its postmortem.
+#[derive(Serialize)]
+pub struct ActionRow<'e> {
+    /// The action itself.
+    #[serde(flatten)]
+    pub action: ActionView,
+    /// The postmortem it was promised in.
+    pub postmortem: &'e Entry,
+}
+
+/// A term or group with its page and count.
+#[derive(Serialize)]
+struct TermLink {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+/// A lesson with where it was learned.
+#[derive(Serialize)]
+struct LessonView<'e> {
+    html: String,
+    postmortem: &'e Entry,
+}
+
+/// Lessons under one theme.
+#[derive(Serialize)]
+struct ThemeView<'e> {
+    label: String,
+    anchor: String,
+    lessons: Vec<LessonView<'e>>,
+}
+
+/// A postmortem in a digest: its summary, lessons and actions.
+#[derive(Serialize)]
+struct DigestItem<'e> {
+    entry: &'e Entry,
+    lessons: Vec<String>,
+    actions: Vec<ActionView>,
+}
+
+/// Everything the knowledge-base pages share.
+pub struct KbPages<'a> {
+    /// The computed views.
+    pub kb: &'a KnowledgeBase<'a>,
+    /// List views of the published postmortems, same order.
+    pub entries: &'a [Entry],
+    /// Every action, as shown on the board (same order as `kb.actions`).
+    pub rows: Vec<ActionRow<'a>>,
+}
+
+impl<'a> KbPages<'a> {
+    /// Prepares the shared views.
+    pub fn new(
+        kb: &'a KnowledgeBase<'a>,
+        entries: &'a [Entry],
+        today: jiff::civil::Date,
+    ) -> KbPages<'a> {
+        let rows = kb
+            .actions
+            .iter()
+            .map(|a: &ActionRef<'_>| ActionRow {
+                action: ActionView::new(a.action, today),
+                postmortem: &entries[a.postmortem],
+            })
+            .collect();
+        KbPages { kb, entries, rows }
+    }
+
+    fn entries_of(&self, members: &[usize]) -> Vec<&'a Entry> {
+        members.iter().map(|&i| &self.entries[i]).collect()
+    }
+
+    fn rows_of(&self, members: &[usize]) -> Vec<&ActionRow<'a>> {
+        members.iter().map(|&i| &self.rows[i]).collect()
+    }
+
+    /// The archive: one page per year, and one for undated postmortems.
+    pub fn years(&self, renderer: &Renderer) -> anyhow::Result<Vec<OutputFile>> {
+        self.kb
+            .years
+            .par_iter()
+            .map(|group| {
+                let mut context = Context::new();
+                context.insert("label", &group.label);
+                context.insert("entries", &self.entries_of(&group.members));
+                renderer.page("year.html", &format!("postmortems/{}/", group.slug), context)
+            })
+            .collect()
+    }
+
+    /// Every taxonomy's index page and term pages.
+    pub fn taxonomies(&self, renderer: &Renderer) -> anyhow::Result<Vec<OutputFile>> {
+        let mut files = Vec::new();
+        for taxonomy in &self.kb.taxonomies {
+            let terms: Vec<TermLink> = taxonomy
+                .terms
+                .iter()
+                .map(|t| TermLink {
+                    name: t.name.clone(),
+                    url: format!("{}/{}/", taxonomy.slug, t.slug),
+                    count: t.members.len(),
+                })
+                .collect();
+            let mut context = Context::new();
+            context.insert("title", &taxonomy.title);
+            context.insert("terms", &terms);
+            files.push(renderer.page("taxonomy.html", &format!("{}/", taxonomy.slug), context)?);
+
+            let pages: anyhow::Result<Vec<OutputFile>> = taxonomy
+                .terms
+                .par_iter()
+                .map(|term| {
+                    let mut context = Context::new();
+                    context.insert("taxonomy", &taxonomy.title);
+                    context.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
+                    context.insert("term", &term.name);
+                    context.insert("entries", &self.entries_of(&term.members));
+                    context.insert("lessons", &self.lessons_of(&term.members));
+                    context.insert("actions", &self.open_actions_of(&term.members));
+                    renderer.page(
+                        "term.html",
+                        &format!("{}/{}/", taxonomy.slug, term.slug),
+                        context,
+                    )
+                })
+                .collect();
+            files.extend(pages?);
+        }
+        Ok(files)
+    }
+
+    fn lessons_of(&self, members: &[usize]) -> Vec<LessonView<'a>> {
+        members
+            .iter()
+            .flat_map(|&i| {
+                let pm = self.kb.postmortems[i];
+                pm.lessons_learned
+                    .iter()
+                    .map(move |l| LessonView { html: inline(l), postmortem: &self.entries[i] })
+            })
+            .collect()
+    }
+
+    fn open_actions_of(&self, members: &[usize]) -> Vec<&ActionRow<'a>> {
+        self.kb
+            .actions
+            .iter()
+            .zip(&self.rows)
+            .filter(|(a, _)| !a.action.status.is_closed() && members.contains(&a.postmortem))
+            .map(|(_, row)| row)
+            .collect()
+    }
+
+    /// `/lessons/`: lessons by theme, and the list of digests.
+    pub fn lessons(&self, renderer: &Renderer, theme_name: &str) -> anyhow::Result<OutputFile> {
+        let themes: Vec<ThemeView<'a>> = self
+            .kb
+            .themes
+            .iter()
+            .map(|theme| ThemeView {
+                label: theme.label.clone(),
+                anchor: format!("theme-{}", theme.slug),
+                lessons: theme
+                    .lessons
+                    .iter()
+                    .map(|&(pm, lesson)| LessonView {
+                        html: inline(&self.kb.postmortems[pm].lessons_learned[lesson]),
+                        postmortem: &self.entries[pm],
+                    })
+                    .collect(),
+            })
+            .collect();
+        let digests: Vec<TermLink> = self
+            .kb
+            .periods
+            .iter()
+            .map(|(period, members)| TermLink {
+                name: period.label.clone(),
+                url: format!("lessons/{}/", period.key),
+                count: members.len(),
+            })
+            .collect();
+        let mut context = Context::new();
+        context.insert("themes", &themes);
+        context.insert("theme_name", &crate::knowledge::taxonomy::title_of(theme_name));
+        context.insert("digests", &digests);
+        context.insert("lesson_count", &themes.iter().map(|t| t.lessons.len()).sum::<usize>());
+        renderer.page("lessons.html", "lessons/", context)
+    }
+
+    /// One digest per period with postmortems.
+    pub fn digests(
+        &self,
+        renderer: &Renderer,
+        today: jiff::civil::Date,
+    ) -> anyhow::Result<Vec<OutputFile>> {
+        self.kb
+            .periods
+            .par_iter()
+            .map(|(period, members)| {
+                let items: Vec<DigestItem<'a>> = members
+                    .iter()
+                    .map(|&i| {
+                        let pm: &Postmortem = self.kb.postmortems[i];
+                        DigestItem {
+                            entry: &self.entries[i],
+                            lessons: pm.lessons_learned.iter().map(|l| inline(l)).collect(),
+                            actions: pm
+                                .improvement_actions
+                                .iter()
+                                .map(|a| ActionView::new(a, today))
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                let mut context = Context::new();
+                context.insert("label", &period.label);
+                context.insert("items", &items);
+                renderer.page("digest.html", &format!("lessons/{}/", period.key), context)
+            })
+            .collect()
+    }
+
+    /// `/actions/` and its views by owner and by status.
+    pub fn actions(&self, renderer: &Renderer) -> anyhow::Result<Vec<OutputFile>> {
+        let statuses: Vec<TermLink> = ActionStatus::ALL
+            .iter()
+            .map(|s| TermLink {
+                name: s.label().to_string(),
+                url: format!("actions/status/{}/", s.key()),
+                count: self.kb.actions_with(*s).len(),
+            })
+            .collect();
+        let owners: Vec<TermLink> =
+            self.kb.owners.iter().map(|g| group_link(g, "actions/owners")).collect();
+        let overdue = self.rows.iter().filter(|r| r.action.is_overdue).count();
+        let all: Vec<usize> = (0..self.rows.len()).collect();
+
+        let board = |title: &str, heading: &str, members: &[usize], folder: &str| {
+            let mut context = Context::new();
+            context.insert("title", title);
+            context.insert("heading", heading);
+            context.insert("actions", &self.rows_of(members));
+            context.insert("statuses", &statuses);
+            context.insert("owners", &owners);
+            context.insert("overdue", &overdue);
+            context.insert("total", &self.rows.len());
+            renderer.page("actions.html", folder, context)
+        };
+        let mut files = vec![board("Improvement actions", "All actions", &all, "actions/")?];
+        for group in &self.kb.owners {
+            let heading = format!("Owner: {}", group.label);
+            files.push(board(
+                &heading,
+                &heading,
+                &group.members,
+                &format!("actions/owners/{}/", group.slug),
+            )?);
+        }
+        for status in ActionStatus::ALL {
+            let heading = format!("Status: {}", status.label());
+            let members = self.kb.actions_with(status);
+            files.push(board(
+                &heading,
+                &heading,
+                &members,
+                &format!("actions/status/{}/", status.key()),
+            )?);
+        }
+        Ok(files)
+    }
+
+    /// The dashboard's figures, display-ready.
+    pub fn dashboard(&self) -> DashboardView<'a> {
+        let configured: Vec<&str> = self.kb.taxonomies.iter().map(|t| t.name.as_str()).collect();
+        DashboardView::new(&self.kb.dashboard, self.entries, &configured)
+    }
+}
+
+fn group_link(group: &Group, folder: &str) -> TermLink {
+    TermLink {
+        name: group.label.clone(),
+        url: format!("{folder}/{}/", group.slug),
+        count: group.members.len(),
+    }
+}
+
+/// The dashboard as templates see it.
+#[derive(Serialize)]
+pub struct DashboardView<'e> {
+    chart_svg: String,
+    months: Vec<(String, usize)>,
+    quarters: Vec<QuarterRow>,
+    top_services: Vec<TermLink>,
+    top_tags: Vec<TermLink>,
+    top_triggers: Vec<TermLink>,
+    recurring_source: &'static str,
+    recurring: Vec<RecurringView<'e>>,
+    on_this_day: Vec<&'e Entry>,
+}
+
+#[derive(Serialize)]
+struct QuarterRow {
+    label: String,
+    detected: usize,
+    detect_median: String,
+    detect_p90: String,
+    resolved: usize,
+    resolve_median: String,
+    resolve_p90: String,
+}
+
+#[derive(Serialize)]
+struct RecurringView<'e> {
+    name: String,
+    postmortems: Vec<&'e Entry>,
+}
+
+impl<'e> DashboardView<'e> {
+    fn new(dashboard: &Dashboard, entries: &'e [Entry], configured: &[&str]) -> DashboardView<'e> {
+        let shown =
+            |d: Option<jiff::SignedDuration>| d.map(display_duration).unwrap_or_else(|| "–".into());
+        // Terms link to their page when the taxonomy has pages.
+        let links = |items: &[(String, usize)], taxonomy: &str| -> Vec<TermLink> {
+            let has_pages = configured.contains(&taxonomy);
+            items
+                .iter()
+                .map(|(name, count)| TermLink {
+                    name: name.clone(),
+                    url: if has_pages {
+                        format!("{taxonomy}/{}/", crate::knowledge::taxonomy::term_slug(name))
+                    } else {
+                        String::new()
+                    },
+                    count: *count,
+                })
+                .collect()
+        };
+        DashboardView {
+            chart_svg: super::chart::months_svg(&dashboard.per_month),
+            months: dashboard.per_month.iter().map(|m| (m.label.clone(), m.count)).collect(),
+            quarters: dashboard
+                .quarters
+                .iter()
+                .map(|q| QuarterRow {
+                    label: q.label.clone(),
+                    detected: q.detected,
+                    detect_median: shown(q.detect_median),
+                    detect_p90: shown(q.detect_p90),
+                    resolved: q.resolved,
+                    resolve_median: shown(q.resolve_median),
+                    resolve_p90: shown(q.resolve_p90),
+                })
+                .collect(),
+            top_services: links(&dashboard.top_services, "services"),
+            top_tags: links(&dashboard.top_tags, "tags"),
+            top_triggers: links(&dashboard.top_triggers, "trigger"),
+            recurring_source: dashboard.recurring_source,
+            recurring: dashboard
+                .recurring
+                .iter()
+                .map(|r| RecurringView {
+                    name: r.name.clone(),
+                    postmortems: r.members.iter().map(|&i| &entries[i]).collect(),
+                })
+                .collect(),
+            on_this_day: dashboard.on_this_day.iter().map(|&i| &entries[i]).collect(),
+        }
+    }
+}
