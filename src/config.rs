@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::{Level, Position};
 use crate::knowledge::period::PeriodKind;
+use crate::search::SearchConfig;
 use crate::url::UrlStyle;
 
 /// The settings file's name, at the repository root.
@@ -36,6 +37,7 @@ struct RawConfig {
     taxonomies: Vec<String>,
     lessons_theme: String,
     digest_period: String,
+    search: SearchConfig,
     extra: toml::Table,
 }
 
@@ -57,6 +59,7 @@ impl Default for RawConfig {
             taxonomies: ["tags", "services", "teams", "severity"].map(String::from).to_vec(),
             lessons_theme: "tags".to_string(),
             digest_period: "quarter".to_string(),
+            search: SearchConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -100,6 +103,8 @@ pub struct Config {
     pub lessons_theme: String,
     /// How lessons-learned digests are cut.
     pub digest_period: PeriodKind,
+    /// The `[search]` table.
+    pub search: SearchConfig,
     /// The `[extra]` table, handed to templates untouched.
     pub extra: serde_json::Value,
 }
@@ -158,6 +163,7 @@ impl Config {
             )
         })?;
         check_taxonomies(&raw.taxonomies)?;
+        raw.search.check().with_context(|| format!("{FILE_NAME}: [search] is not usable"))?;
         Ok(Config {
             root: root.to_path_buf(),
             title: raw.title,
@@ -176,6 +182,7 @@ impl Config {
             taxonomies: raw.taxonomies,
             lessons_theme: raw.lessons_theme,
             digest_period,
+            search: raw.search,
             extra: serde_json::to_value(raw.extra).unwrap_or_default(),
         })
     }

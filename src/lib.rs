@@ -19,6 +19,7 @@ mod markdown;
 mod model;
 mod parse;
 mod render;
+mod search;
 mod site;
 mod slug;
 mod theme;
@@ -26,4 +27,5 @@ mod url;
 mod write;
 
 pub use diagnostic::{Diagnostic, Level};
+pub use search::IndexSize;
 pub use site::{BuildError, BuildOptions, BuildReport, build};

@@ -127,7 +127,7 @@ impl<'a> LinkIndex<'a> {
             target = format!("{target}#{anchor}");
         }
         let url = self.style.href(&self.path(from), &target);
-        LinkTarget::Page { url, title: pm.title.clone() }
+        LinkTarget::Page { url, title: pm.title.clone(), id: pm.id.clone() }
     }
 }
 
@@ -249,5 +249,7 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+pub mod related;
+
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -68,8 +68,14 @@ fn summarise(report: &BuildReport) {
         0 => String::new(),
         n => format!(" ({n} draft{} not published)", if n == 1 { "" } else { "s" }),
     };
+    let index = match report.search_index {
+        Some(size) => {
+            format!(", search index {} ({} gzipped)", kilobytes(size.raw), kilobytes(size.gzipped))
+        }
+        None => String::new(),
+    };
     let counts = format!(
-        "{} postmortems{drafts}, {} pages, {} warnings, {} errors in {:.2} s",
+        "{} postmortems{drafts}, {} pages{index}, {} warnings, {} errors in {:.2} s",
         report.postmortems,
         report.pages,
         report.warnings(),
@@ -81,4 +87,8 @@ fn summarise(report: &BuildReport) {
     } else {
         error!("not built: {counts}; {} was left as it was", report.output.display());
     }
+}
+
+fn kilobytes(bytes: usize) -> String {
+    format!("{:.1} kB", bytes as f64 / 1024.0)
 }

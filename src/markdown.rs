@@ -24,6 +24,8 @@ pub enum LinkTarget {
         url: String,
         /// The target's title, shown on hover.
         title: String,
+        /// The target's id, for backlinks.
+        id: String,
     },
     /// A link to a postmortem or heading that does not exist.
     Broken {
@@ -47,6 +49,8 @@ pub struct Rendered {
     pub html: String,
     /// Broken links: byte offset in the Markdown, message, hint.
     pub broken: Vec<(usize, String, String)>,
+    /// Ids of the postmortems linked to, in order of appearance.
+    pub targets: Vec<String>,
 }
 
 fn options() -> Options {
@@ -60,8 +64,13 @@ fn options() -> Options {
 
 /// Renders a postmortem body.
 pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> Rendered {
-    let mut body =
-        BodyRenderer { links, highlighter, ids: HeadingIds::default(), broken: Vec::new() };
+    let mut body = BodyRenderer {
+        links,
+        highlighter,
+        ids: HeadingIds::default(),
+        broken: Vec::new(),
+        targets: Vec::new(),
+    };
     let mut events = Vec::new();
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
@@ -84,7 +93,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html: sanitise(&html), broken: body.broken }
+    Rendered { html: sanitise(&html), broken: body.broken, targets: body.targets }
 }
 
 /// The anchor ids a body's headings get, in order: what `#anchor` links to
@@ -137,11 +146,41 @@ pub fn plain(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// The first `limit` words of a body's prose, for the search index: code
+/// blocks and HTML are left out, since their tokens bloat the index and are
+/// rarely what a reader types.
+pub fn words(markdown: &str, limit: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut in_code = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(text) | Event::Code(text) if !in_code => {
+                for word in text.split_whitespace() {
+                    if count == limit {
+                        return out;
+                    }
+                    if count > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                    count += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 struct BodyRenderer<'a> {
     links: &'a dyn Links,
     highlighter: &'a Highlighter,
     ids: HeadingIds,
     broken: Vec<(usize, String, String)>,
+    targets: Vec<String>,
 }
 
 type Attrs<'e> = Vec<(CowStr<'e>, Option<CowStr<'e>>)>;
@@ -212,7 +251,10 @@ impl<'e> BodyRenderer<'_> {
         let is_wiki = matches!(link_type, LinkType::WikiLink { .. });
         let (dest_url, title) = match self.links.resolve(&dest_url, is_wiki) {
             LinkTarget::Keep => (dest_url, title),
-            LinkTarget::Page { url, title } => (url.into(), title.into()),
+            LinkTarget::Page { url, title, id } => {
+                self.targets.push(id);
+                (url.into(), title.into())
+            }
             LinkTarget::Broken { message, hint } => {
                 self.broken.push((offset, message, hint));
                 (dest_url, title)

@@ -18,11 +18,13 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::discover::discover;
 use crate::highlight::{self, Highlighter};
 use crate::knowledge::KnowledgeBase;
+use crate::link::related::Web;
 use crate::link::{self, LinkIndex};
 use crate::markdown;
 use crate::model::Postmortem;
 use crate::parse;
 use crate::render::{self, OutputFile, Renderer, SiteInput, SiteView};
+use crate::search::IndexSize;
 use crate::theme::Theme;
 use crate::write::write_site;
 
@@ -54,6 +56,8 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// True when the site was written.
     pub written: bool,
+    /// Size of the search index, when one was built.
+    pub search_index: Option<IndexSize>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
 }
@@ -108,11 +112,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let highlighter = timed("load syntaxes", Highlighter::new);
     let bodies = timed("render bodies", || render_bodies(&published, &links, &highlighter, config));
     let mut html = Vec::with_capacity(bodies.len());
-    for (body, problems) in bodies {
+    let mut outgoing = Vec::with_capacity(bodies.len());
+    for (body, problems, targets) in bodies {
         html.push(body);
+        outgoing.push(targets);
         diagnostics.extend(problems);
     }
 
+    let web = timed("relate", || Web::build(&published, &outgoing));
     let (kb, problems) = KnowledgeBase::build(&published, config, setup.today);
     diagnostics.extend(problems);
 
@@ -123,6 +130,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         diagnostics: Vec::new(),
         output: setup.output.clone(),
         written: false,
+        search_index: None,
         elapsed: Duration::ZERO,
     };
     if !diagnostics.has_errors() {
@@ -130,12 +138,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             postmortems: &published,
             bodies: html,
             links: &links,
+            web: &web,
             kb: &kb,
             config,
             today: setup.today,
         };
-        let mut files = timed("render pages", || render::render_site(&setup.renderer, input))
-            .map_err(BuildError::Setup)?;
+        let (mut files, index_size) =
+            timed("render pages", || render::render_site(&setup.renderer, input))
+                .map_err(BuildError::Setup)?;
+        report.search_index = index_size;
+        if let Some(size) = index_size.filter(|s| s.raw > config.search.warn_kb * 1024) {
+            log::warn!(
+                "warning: the search index is {} kB ({} kB gzipped), over [search] warn_kb = {}; \
+                 readers download it on their first search. Lower [search] body_words \
+                 (0 leaves bodies out) to shrink it",
+                size.raw / 1024,
+                size.gzipped / 1024,
+                config.search.warn_kb
+            );
+        }
         files.extend(setup.assets());
         report.pages = files.len();
         timed("write", || write_site(&setup.output, &files)).map_err(BuildError::Output)?;
@@ -170,6 +191,7 @@ impl Setup {
             None => root.join(&config.output_dir),
         };
         check_output(&config, &output)?;
+        crate::write::check_output(&output)?;
         let now = dates::build_time().map_err(anyhow::Error::msg)?;
         let today = now.to_zoned_datetime(config.timezone.clone()).date();
         let theme = Theme::load(&config)?;
@@ -224,7 +246,7 @@ fn render_bodies(
     links: &LinkIndex<'_>,
     highlighter: &Highlighter,
     config: &Config,
-) -> Vec<(String, Vec<Diagnostic>)> {
+) -> Vec<(String, Vec<Diagnostic>, Vec<String>)> {
     published
         .par_iter()
         .map(|pm| {
@@ -238,7 +260,7 @@ fn render_bodies(
                     link::broken_link(pm, config.broken_links, at, message, hint)
                 })
                 .collect();
-            (rendered.html, problems)
+            (rendered.html, problems, rendered.targets)
         })
         .collect()
 }

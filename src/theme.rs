@@ -33,9 +33,17 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "templates/year.html",
     "templates/lessons.html",
     "templates/digest.html",
+    "templates/search.html",
 );
 
-const DEFAULT_STATIC: &[(&str, &str)] = embed!("static/style.css");
+const DEFAULT_STATIC: &[(&str, &str)] = embed!(
+    "static/style.css",
+    "static/search.js",
+    // elasticlunr.js 0.9.5, unmodified: the reader of the index format
+    // that elasticlunr-rs writes. MIT licence alongside.
+    "static/elasticlunr.min.js",
+    "static/elasticlunr.LICENSE.txt",
+);
 
 /// Templates and static files, after overrides.
 #[derive(Debug)]

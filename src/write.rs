@@ -12,8 +12,42 @@ use rayon::prelude::*;
 
 use crate::render::OutputFile;
 
+/// A file in every built site, so that a later build knows the folder is
+/// its own to replace.
+pub const MARKER: &str = ".hindsight-site";
+
+/// Refuses an output that a build must not replace: a file (such as
+/// `/dev/null`), or a folder with content that Hindsight did not write
+/// (such as a home folder given to `--output` by mistake).
+pub fn check_output(output: &Path) -> anyhow::Result<()> {
+    let metadata = match std::fs::symlink_metadata(output) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", output.display())),
+    };
+    if !metadata.is_dir() {
+        bail!(
+            "the output {} exists and is not a folder; choose a folder to write the site to",
+            output.display()
+        );
+    }
+    let is_empty = std::fs::read_dir(output)
+        .with_context(|| format!("cannot read {}", output.display()))?
+        .next()
+        .is_none();
+    if !is_empty && !output.join(MARKER).exists() {
+        bail!(
+            "the output folder {} is not empty and was not written by Hindsight; \
+             choose a new or empty folder, or remove it first",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
 /// Writes `files` as the new content of `output`.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
+    check_output(output)?;
     let staging = sibling(output, "new")?;
     let previous = sibling(output, "old")?;
     for stale in [&staging, &previous] {
@@ -22,7 +56,9 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
     std::fs::create_dir_all(&staging)
         .with_context(|| format!("cannot create {}", staging.display()))?;
 
-    let result = write_all(&staging, files).and_then(|()| swap(&staging, output, &previous));
+    let result = write_all(&staging, files)
+        .and_then(|()| write_marker(&staging))
+        .and_then(|()| swap(&staging, output, &previous));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -46,6 +82,12 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
         std::fs::write(&path, &file.contents)
             .with_context(|| format!("cannot write {}", path.display()))
     })
+}
+
+fn write_marker(staging: &Path) -> anyhow::Result<()> {
+    let note = "This folder is written by Hindsight and replaced on every build.\n";
+    let path = staging.join(MARKER);
+    std::fs::write(&path, note).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
@@ -97,7 +139,7 @@ fn ensure_inside(path: &Path) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    fn file(path: &str, text: &str) -> OutputFile {
+    fn file_of(path: &str, text: &str) -> OutputFile {
         OutputFile { path: PathBuf::from(path), contents: text.as_bytes().to_vec() }
     }
 
@@ -105,8 +147,8 @@ mod tests {
     fn a_new_site_replaces_the_old_one_entirely() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        write_site(&output, &[file("old.html", "old")]).unwrap();
-        write_site(&output, &[file("a/index.html", "new")]).unwrap();
+        write_site(&output, &[file_of("old.html", "old")]).unwrap();
+        write_site(&output, &[file_of("a/index.html", "new")]).unwrap();
         assert!(!output.join("old.html").exists());
         assert_eq!(std::fs::read_to_string(output.join("a/index.html")).unwrap(), "new");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
@@ -114,11 +156,27 @@ mod tests {
     }
 
     #[test]
+    fn files_and_foreign_folders_are_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "keep me").unwrap();
+        assert!(write_site(&file, &[file_of("index.html", "x")]).is_err());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+
+        let folder = dir.path().join("home");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("thesis.tex"), "years of work").unwrap();
+        let err = write_site(&folder, &[file_of("index.html", "x")]).unwrap_err();
+        assert!(err.to_string().contains("was not written by Hindsight"), "{err}");
+        assert!(folder.join("thesis.tex").exists());
+    }
+
+    #[test]
     fn paths_that_climb_out_are_refused_and_the_old_site_kept() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        write_site(&output, &[file("index.html", "old")]).unwrap();
-        let err = write_site(&output, &[file("../escape.html", "x")]).unwrap_err();
+        write_site(&output, &[file_of("index.html", "old")]).unwrap();
+        let err = write_site(&output, &[file_of("../escape.html", "x")]).unwrap_err();
         assert!(err.to_string().contains("outside the output folder"));
         assert_eq!(std::fs::read_to_string(output.join("index.html")).unwrap(), "old");
         assert!(!dir.path().join("escape.html").exists());

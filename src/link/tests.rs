@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use super::*;
 use crate::model::{Body, Kind, Status};
 
-fn postmortem(source: &str, id: &str, status: Status, body: &str) -> Postmortem {
+pub(crate) fn postmortem(source: &str, id: &str, status: Status, body: &str) -> Postmortem {
     Postmortem {
         source: PathBuf::from(source),
         id: id.to_string(),
@@ -55,7 +55,11 @@ fn links_by_id_and_by_file_resolve_to_page_urls() {
     let (index, problems) = LinkIndex::build(&all, UrlStyle::Rooted("/kb/".into()), false);
     assert!(problems.is_empty());
     let links = index.links_from(&all[1]);
-    let page = |url: &str| LinkTarget::Page { url: url.into(), title: "Title of INC-1".into() };
+    let page = |url: &str| LinkTarget::Page {
+        url: url.into(),
+        title: "Title of INC-1".into(),
+        id: "INC-1".into(),
+    };
     assert_eq!(links.resolve("inc-1", true), page("/kb/postmortems/inc-1/"));
     assert_eq!(links.resolve("../a.md", false), page("/kb/postmortems/inc-1/"));
     assert_eq!(links.resolve("../a.md#five-whys", false), page("/kb/postmortems/inc-1/#five-whys"));

@@ -52,9 +52,11 @@ struct OneTarget;
 impl Links for OneTarget {
     fn resolve(&self, dest: &str, is_wiki: bool) -> LinkTarget {
         match (dest, is_wiki) {
-            ("INC-1", true) => {
-                LinkTarget::Page { url: "/postmortems/inc-1/".into(), title: "One".into() }
-            }
+            ("INC-1", true) => LinkTarget::Page {
+                url: "/postmortems/inc-1/".into(),
+                title: "One".into(),
+                id: "INC-1".into(),
+            },
             ("INC-2", true) => LinkTarget::Broken { message: "missing".into(), hint: "h".into() },
             _ => LinkTarget::Keep,
         }

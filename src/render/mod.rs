@@ -21,11 +21,14 @@ use tera::{Context, Kwargs, State, Tera};
 use crate::config::{BaseUrl, Config};
 use crate::knowledge::KnowledgeBase;
 use crate::link::LinkIndex;
+use crate::link::related::Web;
 use crate::model::{Kind, Postmortem};
+use crate::search::{self, IndexSize};
 use crate::slug::slugify;
 use crate::theme::Theme;
 use crate::url::UrlStyle;
 use kb::KbPages;
+use views::RelatedView;
 pub use views::{Entry, Page, display_date};
 
 /// One file of the finished site.
@@ -55,6 +58,10 @@ pub struct SiteView {
     pub timezone: String,
     /// `Hindsight 0.1.0`.
     pub generator: String,
+    /// True when the search box and index are built.
+    pub search: bool,
+    /// True when links are page-relative (no `base_url`).
+    pub portable: bool,
     /// The taxonomies with pages, for navigation: title and folder.
     pub taxonomies: Vec<(String, String)>,
     /// The settings' `[extra]` table.
@@ -72,6 +79,8 @@ impl SiteView {
             build_date_display: display_date(today),
             timezone: config.timezone_name.clone(),
             generator: format!("Hindsight {}", env!("CARGO_PKG_VERSION")),
+            search: config.search.enabled,
+            portable: config.base_url.is_none(),
             taxonomies: config
                 .taxonomies
                 .iter()
@@ -199,6 +208,8 @@ pub struct SiteInput<'a> {
     pub bodies: Vec<String>,
     /// Cross-reference tables.
     pub links: &'a LinkIndex<'a>,
+    /// Related incidents and backlinks, by position.
+    pub web: &'a Web,
     /// The views across postmortems.
     pub kb: &'a KnowledgeBase<'a>,
     /// Settings.
@@ -207,16 +218,24 @@ pub struct SiteInput<'a> {
     pub today: Date,
 }
 
-/// Renders every page of the site, in parallel where pages are many.
-pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<Vec<OutputFile>> {
+/// Renders every page of the site, in parallel where pages are many, and
+/// the search index; returns the index's size when there is one.
+pub fn render_site(
+    renderer: &Renderer,
+    input: SiteInput<'_>,
+) -> anyhow::Result<(Vec<OutputFile>, Option<IndexSize>)> {
     let entries: Vec<Entry> =
         input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
     let mut files: Vec<OutputFile> = input
         .postmortems
         .par_iter()
         .zip(input.bodies.into_par_iter())
-        .map(|(pm, body)| {
-            let page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
+        .enumerate()
+        .map(|(i, (pm, body))| {
+            let mut page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
+            page.related = related_views(pm, &input.web.related[i], &entries, input.links);
+            page.backlinks =
+                input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
             let mut context = Context::new();
             context.insert("page", &page);
             renderer.page("postmortem.html", &input.links.path(pm), context)
@@ -253,7 +272,34 @@ pub fn render_site(renderer: &Renderer, input: SiteInput<'_>) -> anyhow::Result<
     files.extend(pages.actions(renderer)?);
     files.extend(data::action_files(input.kb)?);
 
+    let mut index_size = None;
+    if input.config.search.enabled {
+        let (index, size) = search::build(input.postmortems, &entries, &input.config.search)?;
+        files.push(index);
+        files.push(renderer.page("search.html", "search/", Context::new())?);
+        index_size = Some(size);
+    }
+
     // Hosts serve 404.html at any depth; it links as if from the root.
     files.push(renderer.file("404.html", "", "404.html", Context::new())?);
-    Ok(files)
+    Ok((files, index_size))
+}
+
+/// Related incidents for a page: the computed ones, then any id the
+/// author named that is not published here, so the mistake stays visible.
+fn related_views(
+    pm: &Postmortem,
+    related: &[usize],
+    entries: &[Entry],
+    links: &LinkIndex<'_>,
+) -> Vec<RelatedView> {
+    let mut views: Vec<RelatedView> =
+        related.iter().map(|&j| RelatedView::of(&entries[j])).collect();
+    for id in &pm.related {
+        let published = links.find(id).is_some_and(|target| links.is_published(target));
+        if !published {
+            views.push(RelatedView { id: id.clone(), url: String::new(), title: String::new() });
+        }
+    }
+    views
 }

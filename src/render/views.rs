@@ -111,8 +111,10 @@ pub struct Page {
     pub actions: Vec<ActionView>,
     /// How many actions are past due and still open.
     pub overdue_count: usize,
-    /// Related postmortems, linked when they exist.
+    /// Related incidents: those named in `related`, then the most alike.
     pub related: Vec<RelatedView>,
+    /// Postmortems that link to this one ("Referenced by").
+    pub backlinks: Vec<RelatedView>,
     /// Evidence, linked when it is a web address.
     pub sources: Vec<SourceView>,
     /// The team's own fields, untouched.
@@ -225,7 +227,8 @@ impl Page {
             lessons_learned: pm.lessons_learned.iter().map(|s| inline(s)).collect(),
             overdue_count: actions.iter().filter(|a| a.is_overdue).count(),
             actions,
-            related: pm.related.iter().map(|id| RelatedView::new(id, links)).collect(),
+            related: Vec::new(),
+            backlinks: Vec::new(),
             sources: pm.sources.iter().map(|s| SourceView::new(s)).collect(),
             extra: pm.extra.clone(),
             body_html,
@@ -265,13 +268,9 @@ impl ActionView {
 }
 
 impl RelatedView {
-    fn new(id: &str, links: &LinkIndex<'_>) -> RelatedView {
-        match links.find(id).filter(|pm| links.is_published(pm)) {
-            Some(pm) => {
-                RelatedView { id: pm.id.clone(), url: links.path(pm), title: pm.title.clone() }
-            }
-            None => RelatedView { id: id.to_string(), url: String::new(), title: String::new() },
-        }
+    /// A link to a listed postmortem.
+    pub fn of(entry: &Entry) -> RelatedView {
+        RelatedView { id: entry.id.clone(), url: entry.url.clone(), title: entry.title.clone() }
     }
 }
 

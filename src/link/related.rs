@@ -1,0 +1,205 @@
+//! Related incidents and backlinks, through inverted indexes.
+//!
+//! Comparing every pair of postmortems is quadratic; instead each service,
+//! root-cause category and tag maps to the postmortems that carry it, and a
+//! postmortem's candidates are only those that share something with it.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::knowledge::taxonomy::term_slug;
+use crate::model::Postmortem;
+
+/// Related incidents and backlinks of every published postmortem, by
+/// position in the published list.
+pub struct Web {
+    /// Related incidents, named ones first.
+    pub related: Vec<Vec<usize>>,
+    /// Postmortems that link to each one.
+    pub backlinks: Vec<Vec<usize>>,
+}
+
+impl Web {
+    /// Relates `postmortems` given the ids each body links to.
+    pub fn build(postmortems: &[&Postmortem], body_targets: &[Vec<String>]) -> Web {
+        let position: HashMap<String, usize> =
+            postmortems.iter().enumerate().map(|(i, pm)| (pm.id.to_lowercase(), i)).collect();
+        let resolve = |ids: &mut dyn Iterator<Item = &String>| -> Vec<usize> {
+            let mut found: Vec<usize> = Vec::new();
+            for id in ids {
+                if let Some(&i) = position.get(&id.trim().to_lowercase())
+                    && !found.contains(&i)
+                {
+                    found.push(i);
+                }
+            }
+            found
+        };
+        let explicit: Vec<Vec<usize>> =
+            postmortems.iter().map(|pm| resolve(&mut pm.related.iter())).collect();
+        let outgoing: Vec<Vec<usize>> = explicit
+            .iter()
+            .zip(body_targets)
+            .map(|(named, targets)| {
+                let mut all = resolve(&mut targets.iter());
+                all.extend(named);
+                all.sort_unstable();
+                all.dedup();
+                all
+            })
+            .collect();
+        Web {
+            related: related(postmortems, &explicit),
+            backlinks: backlinks(postmortems.len(), &outgoing),
+        }
+    }
+}
+
+/// How many related incidents a page shows, at most.
+pub const LIMIT: usize = 5;
+
+/// Shared services say most about two incidents, then shared root-cause
+/// categories, then shared tags.
+const WEIGHTS: [(&str, u32); 3] = [("services", 3), ("categories", 2), ("tags", 1)];
+
+/// For each postmortem (by position), the positions of its related
+/// incidents: those its `related` field names first, in the order written,
+/// then the ones sharing the most services, categories and tags; ties go to
+/// the newer postmortem, then the smaller id. At most `LIMIT` unless more
+/// are named explicitly.
+pub fn related(postmortems: &[&Postmortem], explicit: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let index = invert(postmortems);
+    (0..postmortems.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut chosen = explicit[i].clone();
+            let mut scores: HashMap<usize, u32> = HashMap::new();
+            for key in keys_of(postmortems[i]) {
+                let Some(postings) = index.get(&key) else { continue };
+                for &j in postings {
+                    if j != i {
+                        *scores.entry(j).or_default() += key.1;
+                    }
+                }
+            }
+            let mut ranked: Vec<(usize, u32)> =
+                scores.into_iter().filter(|(j, _)| !chosen.contains(j)).collect();
+            ranked.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then_with(|| a.0.cmp(&b.0))
+                    .then_with(|| postmortems[a.0].id.cmp(&postmortems[b.0].id))
+            });
+            let room = LIMIT.saturating_sub(chosen.len());
+            chosen.extend(ranked.into_iter().take(room).map(|(j, _)| j));
+            chosen
+        })
+        .collect()
+}
+
+type Key = (String, u32);
+
+fn keys_of(pm: &Postmortem) -> Vec<Key> {
+    let mut keys: Vec<Key> = WEIGHTS
+        .iter()
+        .flat_map(|&(taxonomy, weight)| {
+            crate::knowledge::taxonomy::values_of(pm, taxonomy)
+                .into_iter()
+                .map(move |value| (format!("{taxonomy}:{}", term_slug(value)), weight))
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Key to postmortems. Keys carried by a large share of the collection
+/// (a tag on most postmortems, such as `uncategorized`) say nothing about
+/// relatedness and would make the work quadratic again, so they are left
+/// out.
+fn invert(postmortems: &[&Postmortem]) -> HashMap<Key, Vec<usize>> {
+    let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (i, pm) in postmortems.iter().enumerate() {
+        for key in keys_of(pm) {
+            index.entry(key).or_default().push(i);
+        }
+    }
+    let too_common = (postmortems.len() / 10).max(50);
+    index.retain(|_, postings| postings.len() <= too_common);
+    index
+}
+
+/// For each postmortem, the positions of those that link to it (in their
+/// body or their `related` field), newest first.
+pub fn backlinks(count: usize, outgoing: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut incoming = vec![Vec::new(); count];
+    for (from, targets) in outgoing.iter().enumerate() {
+        for &to in targets {
+            if to != from && incoming[to].last() != Some(&from) {
+                incoming[to].push(from);
+            }
+        }
+    }
+    incoming
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RootCause;
+
+    fn pm(id: &str, services: &[&str], tags: &[&str], category: Option<&str>) -> Postmortem {
+        let mut pm = crate::link::tests::postmortem(
+            &format!("content/{id}.md"),
+            id,
+            crate::model::Status::Published,
+            "",
+        );
+        pm.services = services.iter().map(|s| s.to_string()).collect();
+        pm.tags = tags.iter().map(|s| s.to_string()).collect();
+        pm.root_causes = category
+            .map(|c| RootCause { cause: "x".into(), category: Some(c.into()), whys: Vec::new() })
+            .into_iter()
+            .collect();
+        pm
+    }
+
+    #[test]
+    fn named_incidents_come_first_then_the_most_alike() {
+        let all = [
+            pm("A", &["api"], &["deploy"], Some("config")),
+            pm("B", &["db"], &["deploy"], None),
+            pm("C", &["api"], &[], None),
+            pm("D", &["api"], &["deploy"], Some("config")),
+            pm("E", &["web"], &[], None),
+        ];
+        let refs: Vec<&Postmortem> = all.iter().collect();
+        let explicit = vec![vec![4], vec![], vec![], vec![], vec![]];
+        let related = related(&refs, &explicit);
+        // A names E; then D shares api, config and deploy (3+2+1), C shares
+        // api (3), B shares deploy (1). Nothing else shares anything.
+        assert_eq!(related[0], [4, 3, 2, 1]);
+        // B: A and D tie on deploy; the newer (earlier in the list) wins.
+        assert_eq!(related[1], [0, 3]);
+        assert_eq!(related[4], Vec::<usize>::new());
+    }
+
+    #[test]
+    fn the_order_is_the_same_on_every_run() {
+        let all: Vec<Postmortem> =
+            (0..40).map(|i| pm(&format!("P{i:02}"), &["api"], &["t"], None)).collect();
+        let refs: Vec<&Postmortem> = all.iter().collect();
+        let explicit = vec![Vec::new(); refs.len()];
+        let first = related(&refs, &explicit);
+        for _ in 0..5 {
+            assert_eq!(related(&refs, &explicit), first);
+        }
+        assert_eq!(first[0], [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn backlinks_list_each_linking_postmortem_once() {
+        let outgoing = vec![vec![1, 1, 2], vec![2], vec![], vec![1]];
+        assert_eq!(backlinks(4, &outgoing), [vec![], vec![0, 3], vec![0, 1], vec![]]);
+    }
+}
