@@ -148,7 +148,9 @@ def yaml_value(value):
 class Company:
     """Everything shared by all postmortems of one corpus."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, seed):
+        self.seed = seed
+        self.names = {}
         self.services = [(svc, team, family)
                          for team, owned in vocab.TEAMS.items()
                          for svc, family in owned]
@@ -161,6 +163,17 @@ class Company:
         self.members = {team: rng.sample(self.people, 6) for team in self.teams}
         self.org_of_team = {team: rng.choices(vocab.ORGANIZATIONS, [6, 2, 1, 1, 1])[0]
                             for team in self.teams}
+
+    def rare_name(self, rng):
+        """A made-up proper name. Names are numbered and drawn with a
+        heavy tail, so a few recur across the corpus and most are rare,
+        and a bigger corpus keeps meeting new ones, as real text does."""
+        number = int(rng.paretovariate(0.15))
+        if number not in self.names:
+            own = random.Random(f"{self.seed}:name:{number}")
+            parts = [own.choice(vocab.SYLLABLES) for _ in range(own.randint(2, 4))]
+            self.names[number] = "".join(parts).capitalize()
+        return self.names[number]
 
     def services_of(self, families):
         chosen = [s for s in self.services if s[2] in families]
@@ -202,10 +215,15 @@ class Story:
         self.author = handle(self.responders[0])
         self.start, self.detected, self.end = plan.start, plan.detected, plan.end
         self.organization = company.org_of_team[team]
+        self.used = set()
         self.fixed = {
             "svc": svc, "svc2": svc2, "team": team, "team2": team2,
             "region": self.region, "metric": self.metric, "aud": self.audience,
             "sev": plan.severity,
+            "city": rng.choice(vocab.CITIES),
+            "customer": company.rare_name(rng) + " " + rng.choice(vocab.CUSTOMER_KINDS),
+            "codename": company.rare_name(rng),
+            "lib": rng.choice(vocab.SOFTWARE),
         }
         # Scenario phrases hold slots themselves, so fill them once here.
         self.fixed["symptom"] = self.fill(rng.choice(self.scenario["symptoms"]))
@@ -258,6 +276,10 @@ class Slots(dict):
             "ordinal": lambda: rng.choice(vocab.ORDINALS),
             "mitigate": lambda: rng.choice(vocab.MITIGATE),
             "hex": lambda: story.hex(12),
+            "city2": lambda: rng.choice(vocab.CITIES),
+            "errcode": lambda: rng.choice(vocab.ERROR_CODES),
+            "project": lambda: story.company.rare_name(rng),
+            "client": lambda: story.company.rare_name(rng) + " " + rng.choice(vocab.CUSTOMER_KINDS),
             "person_handle": lambda: story.author,
         }
         if key not in varying:
@@ -405,6 +427,8 @@ def impact_of(rng, story, plan):
     extra = rng.choice([
         f" Roughly {rng.randint(2, 400) * 10:,} requests failed.",
         f" Support received {rng.randint(3, 300)} tickets.",
+        story.fill(" Among those affected were {customer}, {client} and {client}."),
+        story.fill(" The largest affected accounts were {client} and {customer}."),
         f" About {rng.randint(1, 90)} orders had to be reconciled by hand.",
         f" The {story.metric} stayed out of its objective for the whole window.",
         "",
@@ -477,6 +501,8 @@ def sources_of(rng, story, plan):
     sources = [f"https://chat.example.com/archive/{plan.id.lower()}"]
     if rng.random() < 0.6:
         sources.append(f"https://grafana.example.com/d/{story.hex(8)}/{story.svc}")
+    if rng.random() < 0.4:
+        sources.append(story.fill("https://wiki.example.com/{project}/incident-notes"))
     if rng.random() < 0.7:
         sources.append(f"{rng.choice(vocab.TICKET_PROJECTS)}-{rng.randint(100, 9999)}")
     return sources
@@ -574,15 +600,24 @@ def block_items(key, items):
 # Body
 
 def paragraph(rng, story, pools, count):
+    """`count` sentences from the pools, none used twice in one file."""
     sentences = []
     for _ in range(count):
         pool = rng.choice(pools)
-        sentences.append(story.fill(rng.choice(pool)))
+        template = rng.choice(pool)
+        for _ in range(6):
+            if template not in story.used:
+                break
+            template = rng.choice(pool)
+        story.used.add(template)
+        sentences.append(story.fill(template))
     return " ".join(sentences)
 
 
 def timeline(rng, story, plan):
-    """Rows of (moment, event) from the change that started it to the end."""
+    """Rows of (moment, event) from the change that started it to the end:
+    triage events, then the scenario's mitigation, then recovery events,
+    each group in its natural order."""
     events = [story.fill(e) for e in story.scenario["events"]]
     rows = []
     if story.scenario["trigger"] in ("deploy", "config-push", "data-migration", "human-error"):
@@ -591,15 +626,24 @@ def timeline(rng, story, plan):
     else:
         rows.append((plan.start, events[0]))
     rows.append((plan.detected, story.fill(rng.choice(TIMELINE_DETECTION))))
-    span = max(120, int((plan.end.utc - plan.detected.utc).total_seconds()))
-    middle = [story.fill(e) for e in rng.sample(TIMELINE_GENERIC, rng.randint(3, 7))]
-    middle += events[2:3]
-    offsets = sorted(rng.randint(60, span - 60) for _ in middle)
-    for offset, text in zip(offsets, middle):
-        rows.append((plan.detected.shift_seconds(offset), text))
+    span = max(600, int((plan.end.utc - plan.detected.utc).total_seconds()))
+    triage = ordered_sample(rng, TIMELINE_TRIAGE, rng.randint(2, 5))
+    recovery = ordered_sample(rng, TIMELINE_RECOVERY, rng.randint(1, 3))
+    spread(rng, rows, plan.detected, triage, 60, int(span * 0.6), story)
+    rows.append((plan.detected.shift_seconds(int(span * rng.uniform(0.6, 0.75))), events[2]))
+    spread(rng, rows, plan.detected, recovery, int(span * 0.76), span - 60, story)
     rows.append((plan.end, events[3] if len(events) > 3 else "Incident closed"))
-    rows.sort(key=lambda row: row[0].utc)
     return rows
+
+
+def ordered_sample(rng, pool, count):
+    return [pool[i] for i in sorted(rng.sample(range(len(pool)), count))]
+
+
+def spread(rng, rows, origin, templates, low, high, story):
+    offsets = sorted(rng.randint(low, max(low, high)) for _ in templates)
+    for offset, template in zip(offsets, templates):
+        rows.append((origin.shift_seconds(offset), story.fill(template)))
 
 
 TIMELINE_DETECTION = [
@@ -610,20 +654,24 @@ TIMELINE_DETECTION = [
     "SLO burn-rate alert pages the {team} on-call",
 ]
 
-TIMELINE_GENERIC = [
+TIMELINE_TRIAGE = [
     "{Person} declares a {sev} and opens the incident channel",
     "Status page updated: investigating",
     "{team2} on-call paged for {svc2}",
     "First hypothesis ({svc2}) ruled out",
+    "{Person2} joins as {role}",
+    "{tool} output shared in the channel",
     "Deploys to {svc} frozen",
     "Status page updated: identified",
-    "{Person2} joins as {role}",
+]
+
+TIMELINE_RECOVERY = [
     "Mitigation verified in {region}",
-    "Status page updated: monitoring",
-    "{tool} output shared in the channel",
-    "Hand-over to the next on-call shift",
     "Error rate falling in {region}",
+    "Status page updated: monitoring",
     "Customer communication sent to {aud}",
+    "Hand-over to the next on-call shift",
+    "{customer} confirms their traffic is flowing again",
 ]
 
 
@@ -668,13 +716,14 @@ def body(rng, story, plan, links, style):
     b += ["## Summary", "", paragraph(rng, story, [vocab.ONSET, vocab.CONTEXT, vocab.MITIGATION], 3), ""]
     b += ["## Timeline", ""] + timeline_table(timeline(rng, story, plan), plan.start, style) + [""]
     b += ["## What happened", ""]
-    b += [paragraph(rng, story, [vocab.CONTEXT], rng.randint(3, 4)), ""]
+    b += [paragraph(rng, story, [vocab.CONTEXT, vocab.DETAIL], rng.randint(3, 4)), ""]
     b += [paragraph(rng, story, [vocab.ONSET, vocab.INVESTIGATION], rng.randint(3, 5)), ""]
     languages = [rng.choice(story.scenario["langs"])]
     if rng.random() < 0.5:
         languages.append(rng.choice([l for l in snippets.LANGUAGES if l != languages[0]]))
     b += fence(rng, story, languages[0]) + [""]
-    b += [paragraph(rng, story, [vocab.INVESTIGATION, vocab.MITIGATION], rng.randint(3, 5)), ""]
+    b += [paragraph(rng, story, [vocab.INVESTIGATION, vocab.MITIGATION, vocab.DETAIL],
+                    rng.randint(3, 5)), ""]
     b += ["## Five whys", ""] + five_whys(story) + [""]
     b += ["## Detection and response", ""]
     b += [story.fill(rng.choice(vocab.DETECTIONS)) + " "
@@ -745,7 +794,7 @@ root_cause_categories = [{categories}]
 
 def write_corpus(count, seed, out):
     rng = random.Random(seed)
-    company = Company(rng)
+    company = Company(rng, seed)
     plans = plan_corpus(rng, count)
     content = out / "content"
     content.mkdir(parents=True)

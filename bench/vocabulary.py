@@ -140,7 +140,7 @@ TAGS_COMMON = [
     "runbooks", "customer-impact", "observability", "search", "mobile", "edge",
     "cdn", "rate-limiting", "time", "cron", "replication", "failover", "drill",
 ]
-TAGS_AWKWARD = ["C++", "C#", "tls/ssl", "données", "Deploy", "Postgres", "k8s",
+TAGS_AWKWARD = ["C++", "C#", "tls/ssl", "données", "Deploy", "k8s",
                 "ops & on-call", "node.js", "sécurité", "IPv6"]
 
 TRIGGERS = ["deploy", "config-push", "capacity", "dependency", "hardware",
@@ -883,6 +883,7 @@ MITIGATE = ["roll back first", "fail over to the standby", "shed non-critical tr
             "drain the affected zone", "pause the batch jobs", "freeze deploys"]
 
 WENT_WELL = [
+    "The account team kept {customer} and {client} informed without pulling engineers out of the incident.",
     "The incident channel had a clear {role} from the first minutes.",
     "Rollback of {svc} took under five minutes, as designed.",
     "{aud} were told about the problem before most of them noticed it.",
@@ -894,6 +895,8 @@ WENT_WELL = [
 ]
 
 WENT_BADLY = [
+    "Nobody on call knew that {client} depends on {svc} for its checkout.",
+    "The {project} runbook and the {svc} runbook gave contradictory advice.",
     "Nobody was paged for {dur}; the alert went to a chat channel.",
     "The {thing} of {svc} was {adj}, which sent us in the wrong direction.",
     "Two people applied the same mitigation at once and undid each other's work.",
@@ -915,6 +918,8 @@ DETECTIONS = [
 ]
 
 CONTRIBUTING = [
+    "The {project} migration had left two versions of the {thing} running side by side.",
+    "A large import for {client} was running at the same time.",
     "The {thing} of {svc} was {adj} and nobody had reviewed it in a year.",
     "The change was made late on a {day}, with few people around.",
     "The on-call engineer had joined {team} three weeks earlier.",
@@ -1076,6 +1081,11 @@ SYLLABLES = ["val", "mor", "kes", "tra", "vin", "or", "lu", "mi", "sa", "ren", "
              "pal", "ros", "sil", "tor", "ulm", "ves", "wyn"]
 
 DETAIL = [
+    "The {project} batch, which shares the {thing} with {svc}, kept retrying and made things worse.",
+    "A dashboard built during the {project} migration was the first to show the drop.",
+    "The {project} and {project} teams both saw errors but assumed the other had already raised it.",
+    "{Person} remembered that the {project} rollout had changed the same {thing} a month earlier.",
+    "Logs from the {project} worker on {host} were full of {errcode}.",
     "The {lib} version on {host} was two minor releases behind the rest of the fleet.",
     "Requests from {customer} in {city} were the first to fail, because their integration calls {svc} on every page view.",
     "Project {codename}, which moved {svc} onto {lib}, had finished the week before.",

@@ -145,6 +145,13 @@ impl Config {
                 raw.timezone
             )
         })?;
+        check_content_dir(&raw.content_dir, root)?;
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = raw.severities.iter().find(|s| !seen.insert(s.to_lowercase())) {
+            bail!(
+                "{FILE_NAME}: severity `{twice}` is listed twice in `severities` (case is ignored)"
+            );
+        }
         if raw.severities.is_empty() {
             bail!("{FILE_NAME}: `severities` is empty; list the scale, e.g. [\"SEV1\", \"SEV2\"]");
         }
@@ -214,6 +221,29 @@ impl Config {
     }
 }
 
+/// The content folder must be inside the repository, and must exist when
+/// the settings name one other than the default.
+fn check_content_dir(dir: &Path, root: &Path) -> anyhow::Result<()> {
+    let climbs = dir
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+    if climbs {
+        bail!(
+            "{FILE_NAME}: content_dir = \"{}\" leaves the repository; name a folder inside it, \
+             such as \"content\"",
+            dir.display()
+        );
+    }
+    if dir != Path::new("content") && !root.join(dir).is_dir() {
+        bail!(
+            "{FILE_NAME}: content_dir = \"{}\" is not a folder in {}; create it or fix the name",
+            dir.display(),
+            root.display()
+        );
+    }
+    Ok(())
+}
+
 /// Site folders that a taxonomy must not take over.
 const RESERVED: &[&str] =
     &["postmortems", "lessons", "actions", "assets", "data", "search", "collections"];
@@ -267,6 +297,12 @@ impl BaseUrl {
         };
         if path.contains(['?', '#']) {
             bail!("a base address cannot hold a query or a fragment");
+        }
+        if path.starts_with("//")
+            || path.contains(char::is_whitespace)
+            || path.contains(['"', '<', '>'])
+        {
+            bail!("the path `{path}` is not a plain URL path; write it like /kb/");
         }
         let trimmed = path.trim_matches('/');
         let path = if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") };

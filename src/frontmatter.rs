@@ -132,6 +132,20 @@ fn yaml_error(block: &Block<'_>, error: &serde_yaml::Error) -> SyntaxError {
         at = Position::new(block.first_line + opened.line - 1, opened.column);
         message = format!("{message} for the {what} that starts here");
     }
+    if let Some(line) = tab_indented_line(block.text) {
+        let at = Position::new(block.first_line + line, 1);
+        let message = "invalid YAML front matter: this line is indented with a tab".to_string();
+        let hint = "YAML indentation must use spaces; replace the tab with spaces".to_string();
+        return SyntaxError { at, message, hint };
+    }
+    if text.contains("unexpected end of stream")
+        && let Some(line) = unclosed_quote_line(block.text)
+    {
+        let at = Position::new(block.first_line + line, 1);
+        let message = "invalid YAML front matter: a quote opened on this line is never closed";
+        let hint = "close the quote at the end of the value, e.g. title: \"Checkout outage\"";
+        return SyntaxError { at, message: message.to_string(), hint: hint.to_string() };
+    }
     let hint = if let Some(key) = duplicate_key(&text) {
         at = KeyLines::scan(block).nth_key(&key, 1).unwrap_or(at);
         "each key may appear once; merge the two values or delete one"
@@ -143,6 +157,25 @@ fn yaml_error(block: &Block<'_>, error: &serde_yaml::Error) -> SyntaxError {
         "check the YAML near this line: indentation, quotes and `key: value` pairs"
     };
     SyntaxError { at, message: format!("invalid YAML front matter: {message}"), hint: hint.into() }
+}
+
+/// The first line (0-based) indented with a tab, which YAML forbids.
+fn tab_indented_line(text: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        indent.contains('\t')
+    })
+}
+
+/// The first line (0-based) whose value opens a double or single quote
+/// that the line does not close.
+fn unclosed_quote_line(text: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let value = line.split_once(": ").map_or(line.trim_start_matches(['-', ' ']), |(_, v)| v);
+        let value = value.trim();
+        let unclosed = |q: char| value.starts_with(q) && (value.len() == 1 || !value.ends_with(q));
+        unclosed('"') || unclosed('\'')
+    })
 }
 
 /// "…, while parsing a flow sequence at line 3 column 7": what was being
@@ -366,6 +399,23 @@ mod tests {
         let err = parse(&block).unwrap_err();
         assert!(err.message.contains("duplicate"), "{}", err.message);
         assert_eq!(err.at, Position::new(4, 1));
+    }
+
+    #[test]
+    fn tabs_and_unclosed_quotes_are_named_on_their_line() {
+        let block = Block { format: Format::Yaml, text: "title: a\ntags:\n\t- x\n", first_line: 2 };
+        let err = parse(&block).unwrap_err();
+        assert_eq!(err.at, Position::new(4, 1));
+        assert!(err.message.contains("tab"), "{}", err.message);
+
+        let block = Block {
+            format: Format::Yaml,
+            text: "title: \"Unclosed\ndate: 2025-01-01\n",
+            first_line: 2,
+        };
+        let err = parse(&block).unwrap_err();
+        assert_eq!(err.at, Position::new(2, 1), "{err:?}");
+        assert!(err.message.contains("never closed"), "{}", err.message);
     }
 
     #[test]

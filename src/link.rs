@@ -38,8 +38,9 @@ impl<'a> LinkIndex<'a> {
             if pm.slug.is_empty() {
                 let message = format!("id `{}` has no letters or digits to make a URL from", pm.id);
                 let hint = "use an id such as INC-2025-014";
-                problems
-                    .push(Diagnostic::error(&pm.source, Position::file(), message).with_hint(hint));
+                problems.push(
+                    Diagnostic::error(&pm.source, pm.lines.id_position(), message).with_hint(hint),
+                );
                 continue;
             }
             if let Some(&first) = by_id.get(&pm.id.to_lowercase()) {
@@ -87,7 +88,7 @@ impl<'a> LinkIndex<'a> {
             .map(|id| {
                 let message =
                     format!("`related` names `{id}`, which is not the id of any postmortem");
-                Diagnostic::warning(&pm.source, Position::file(), message)
+                Diagnostic::warning(&pm.source, pm.lines.related_position(), message)
                     .with_hint("check the spelling; ids are set by `id:` or the file name")
             })
             .collect()
@@ -142,7 +143,7 @@ fn duplicate(pm: &Postmortem, first: &Postmortem, what: &str) -> Diagnostic {
             pm.slug
         ),
     };
-    Diagnostic::error(&pm.source, Position::file(), message)
+    Diagnostic::error(&pm.source, pm.lines.id_position(), message)
         .with_hint("give each postmortem its own `id:` (the file name is the default)")
 }
 

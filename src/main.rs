@@ -24,8 +24,12 @@ fn init_logging(cli: &Cli) {
     } else {
         log::LevelFilter::Info
     };
+    // Only Hindsight's own messages: the HTML parser under the sanitiser
+    // traces every token at debug level and notes parser limits at warn,
+    // which means nothing to an author. HINDSIGHT_LOG can ask for more.
     env_logger::Builder::new()
-        .filter_level(level)
+        .filter_level(log::LevelFilter::Off)
+        .filter_module("hindsight", level)
         .parse_env("HINDSIGHT_LOG")
         .format(|out, record| writeln!(out, "{}", record.args()))
         .init();
@@ -75,11 +79,11 @@ fn summarise(report: &BuildReport) {
         None => String::new(),
     };
     let counts = format!(
-        "{} postmortems{drafts}, {} pages{index}, {} warnings, {} errors in {:.2} s",
-        report.postmortems,
-        report.pages,
-        report.warnings(),
-        report.errors(),
+        "{}{drafts}, {}{index}, {}, {} in {:.2} s",
+        plural(report.postmortems, "postmortem"),
+        plural(report.pages, "page"),
+        plural(report.warnings(), "warning"),
+        plural(report.errors(), "error"),
         report.elapsed.as_secs_f64()
     );
     if report.written {
@@ -91,4 +95,9 @@ fn summarise(report: &BuildReport) {
 
 fn kilobytes(bytes: usize) -> String {
     format!("{:.1} kB", bytes as f64 / 1024.0)
+}
+
+/// `1 postmortem`, `2 postmortems`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("{count} {noun}") } else { format!("{count} {noun}s") }
 }

@@ -70,6 +70,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
         ids: HeadingIds::default(),
         broken: Vec::new(),
         targets: Vec::new(),
+        open_links: Vec::new(),
     };
     let mut events = Vec::new();
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
@@ -88,6 +89,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 events.push(body.on_link(link_type, dest_url, title, id, range.start));
             }
+            Event::End(TagEnd::Link) => events.push(body.on_link_end()),
             other => events.push(other),
         }
     }
@@ -181,6 +183,8 @@ struct BodyRenderer<'a> {
     ids: HeadingIds,
     broken: Vec<(usize, String, String)>,
     targets: Vec<String>,
+    /// For each open link, whether it was broken (and became a span).
+    open_links: Vec<bool>,
 }
 
 type Attrs<'e> = Vec<(CowStr<'e>, Option<CowStr<'e>>)>;
@@ -256,11 +260,26 @@ impl<'e> BodyRenderer<'_> {
                 (url.into(), title.into())
             }
             LinkTarget::Broken { message, hint } => {
+                // Built anyway (broken_links = "warning"): show the text,
+                // marked, rather than a link that leads nowhere.
+                let span = format!(
+                    "<span class=\"broken-link\" title=\"{}\">",
+                    crate::highlight::escape(&message)
+                );
                 self.broken.push((offset, message, hint));
-                (dest_url, title)
+                self.open_links.push(true);
+                return Event::Html(span.into());
             }
         };
+        self.open_links.push(false);
         Event::Start(Tag::Link { link_type, dest_url, title, id })
+    }
+
+    fn on_link_end(&mut self) -> Event<'e> {
+        match self.open_links.pop() {
+            Some(true) => Event::Html("</span>".into()),
+            _ => Event::End(TagEnd::Link),
+        }
     }
 }
 

@@ -70,6 +70,33 @@ pub struct Postmortem {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The Markdown body and where it starts in the file.
     pub body: Body,
+    /// Lines of fields that later stages check, for their diagnostics.
+    pub lines: FieldLines,
+}
+
+/// Where fields checked after parsing are written (0: not written).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FieldLines {
+    /// The `id:` line.
+    pub id: usize,
+    /// The `related:` line.
+    pub related: usize,
+}
+
+impl FieldLines {
+    /// Where to point at the id: its line, or the whole file.
+    pub fn id_position(&self) -> crate::diagnostic::Position {
+        line_position(self.id)
+    }
+
+    /// Where to point at the related list.
+    pub fn related_position(&self) -> crate::diagnostic::Position {
+        line_position(self.related)
+    }
+}
+
+fn line_position(line: usize) -> crate::diagnostic::Position {
+    crate::diagnostic::Position::new(line, usize::from(line > 0))
 }
 
 /// The Markdown after the front matter.

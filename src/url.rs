@@ -24,13 +24,27 @@ impl UrlStyle {
         match self {
             UrlStyle::Rooted(path) => format!("{path}{target}"),
             UrlStyle::Portable => {
-                let depth = from.split('/').filter(|s| !s.is_empty()).count();
                 let (path, anchor) = match target.split_once('#') {
                     Some((path, anchor)) => (path, format!("#{anchor}")),
                     None => (target, String::new()),
                 };
-                let index = if path.is_empty() || path.ends_with('/') { "index.html" } else { "" };
-                format!("{}{path}{index}{anchor}", "../".repeat(depth))
+                let here: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+                let there: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+                let is_folder = path.is_empty() || path.ends_with('/');
+                // Only the target's folders can be common ground: its last
+                // segment may be a file name.
+                let folders = if is_folder { there.len() } else { there.len().saturating_sub(1) };
+                let common = here.iter().zip(&there[..folders]).take_while(|(a, b)| a == b).count();
+                let mut link = "../".repeat(here.len() - common);
+                link.push_str(&there[common..].join("/"));
+                if is_folder {
+                    if common < there.len() {
+                        link.push('/');
+                    }
+                    link.push_str("index.html");
+                }
+                link.push_str(&anchor);
+                link
             }
         }
     }
@@ -46,13 +60,14 @@ mod tests {
         let cases = [
             ("", "", "index.html"),
             ("", "postmortems/", "postmortems/index.html"),
-            ("postmortems/", "postmortems/inc-1/", "../postmortems/inc-1/index.html"),
-            (
-                "postmortems/inc-2/",
-                "postmortems/inc-1/#five-whys",
-                "../../postmortems/inc-1/index.html#five-whys",
-            ),
+            ("postmortems/", "postmortems/inc-1/", "inc-1/index.html"),
+            ("postmortems/", "postmortems/", "index.html"),
+            ("postmortems/inc-2/", "postmortems/inc-1/#five-whys", "../inc-1/index.html#five-whys"),
+            ("postmortems/inc-2/", "postmortems/inc-2/#timeline", "index.html#timeline"),
             ("postmortems/inc-2/", "assets/style.css", "../../assets/style.css"),
+            ("tags/", "tags/c/", "c/index.html"),
+            ("actions/owners/sre/", "actions/", "../../index.html"),
+            ("search/", "search/index.js", "index.js"),
         ];
         for (from, target, expected) in cases {
             assert_eq!(style.href(from, target), expected, "{from} -> {target}");

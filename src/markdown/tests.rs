@@ -69,5 +69,7 @@ fn wiki_links_are_resolved_and_broken_ones_reported_with_their_offset() {
     let out = render(markdown, &OneTarget, &Highlighter::new());
     assert!(out.html.contains("<a href=\"/postmortems/inc-1/\" title=\"One\""), "{}", out.html);
     assert_eq!(out.broken.len(), 1);
+    let marked = "<span class=\"broken-link\" title=\"missing\">INC-2</span>";
+    assert!(out.html.contains(marked), "{}", out.html);
     assert_eq!(out.broken[0].0, markdown.find("[[INC-2").unwrap());
 }

@@ -157,6 +157,12 @@ impl<'a> Fields<'a> {
         self.diagnostics.push(Diagnostic::warning(self.path, at, message).with_hint(hint));
     }
 
+    /// True when a problem has been reported at `key`'s line.
+    pub fn is_reported(&self, key: &str) -> bool {
+        let at = self.at(key);
+        self.keys.nth_key(key, 0).is_some() && self.diagnostics.iter().any(|d| d.line == at.line)
+    }
+
     /// True when the front matter writes `key`, even with a bad value.
     pub fn has(&self, key: &str) -> bool {
         self.map.get(key).is_some_and(|v| !v.is_null())

@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::dates;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::frontmatter::{self, KeyLines};
-use crate::model::{Body, Kind, Postmortem, Status};
+use crate::model::{Body, FieldLines, Kind, Postmortem, Status};
 use crate::slug::slugify;
 use fields::Fields;
 
@@ -110,7 +110,11 @@ pub fn parse(text: &str, path: &Path, config: &Config) -> Parsed {
 
 fn read_fields(fields: &mut Fields<'_>, body: Body) -> Postmortem {
     let path = fields.path();
-    let id = fields.text("id").unwrap_or_else(|| file_stem(path));
+    let lines = FieldLines {
+        id: if fields.has("id") { fields.at("id").line } else { 0 },
+        related: if fields.has("related") { fields.at("related").line } else { 0 },
+    };
+    let id = read_id(fields);
     let foreign_draft = fields.take("draft").is_some_and(|v| v == Value::Bool(true));
     let status = read_status(fields, foreign_draft);
     let mut tags = fields.list("tags");
@@ -145,7 +149,24 @@ fn read_fields(fields: &mut Fields<'_>, body: Body) -> Postmortem {
         sources: fields.list("sources"),
         extra: fields.map("extra"),
         body,
+        lines,
     }
+}
+
+/// The longest id accepted: it becomes a folder name, and file systems
+/// refuse names over 255 bytes.
+const MAX_ID_BYTES: usize = 120;
+
+fn read_id(fields: &mut Fields<'_>) -> String {
+    let stem = file_stem(fields.path());
+    let Some(id) = fields.text("id") else { return stem };
+    if id.len() > MAX_ID_BYTES {
+        let message =
+            format!("`id` is {} bytes long; at most {MAX_ID_BYTES} fit in a URL", id.len());
+        fields.error(fields.at("id"), message, "use a short id such as INC-2025-014");
+        return stem;
+    }
+    id
 }
 
 fn read_severity(fields: &mut Fields<'_>) -> Option<String> {
@@ -238,15 +259,22 @@ fn infer_missing(
 ) {
     let heading = first_heading(&pm.body.markdown);
     let mut inferred = Vec::new();
+    // A body that repeats the title as its first heading would show it twice.
+    if let Some((text, range)) = &heading
+        && !pm.title.trim().is_empty()
+        && text.eq_ignore_ascii_case(pm.title.trim())
+    {
+        blank_out(&mut pm.body.markdown, range.clone());
+    }
     if pm.title.trim().is_empty() {
         match &heading {
             Some((text, range)) => {
                 pm.title = text.clone();
-                // Blank lines keep later diagnostics on the right line.
-                let lines = "\n".repeat(pm.body.markdown[range.clone()].matches('\n').count());
-                pm.body.markdown.replace_range(range.clone(), &lines);
+                blank_out(&mut pm.body.markdown, range.clone());
                 inferred.push("title from the first heading");
             }
+            // A title that was written but unusable already has its error.
+            None if fields.is_reported("title") => {}
             None if has_front_matter => {
                 let hint = "add `title: What happened` to the front matter or a `# Heading`";
                 fields.error(fields.at("title"), "the postmortem has no title".to_string(), hint);
@@ -372,6 +400,13 @@ fn first_heading(markdown: &str) -> Option<(String, Range<usize>)> {
         }
     }
     None
+}
+
+/// Removes a range of the body, keeping its line breaks so that later
+/// diagnostics still point at the right line.
+fn blank_out(markdown: &mut String, range: Range<usize>) {
+    let lines = "\n".repeat(markdown[range.clone()].matches('\n').count());
+    markdown.replace_range(range, &lines);
 }
 
 fn file_stem(path: &Path) -> String {

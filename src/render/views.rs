@@ -179,6 +179,8 @@ pub struct ActionView {
     pub gate: String,
     /// Due before the build date and not closed.
     pub is_overdue: bool,
+    /// Done or decided against: a missing owner or date no longer matters.
+    pub is_closed: bool,
 }
 
 /// A related postmortem.
@@ -263,6 +265,7 @@ impl ActionView {
             ticket: action.ticket.clone().unwrap_or_default(),
             gate: action.gate.clone().unwrap_or_default(),
             is_overdue: action.is_overdue(today),
+            is_closed: action.status.is_closed(),
         }
     }
 }

@@ -178,9 +178,9 @@ fn links_to_other_postmortems_resolve_to_their_pages() {
     assert_eq!(
         hrefs,
         [
-            "../../postmortems/inc-2024-031/index.html",
-            "../../postmortems/inc-2024-031/index.html#five-whys",
-            "../../postmortems/inc-2024-031/index.html",
+            "../inc-2024-031/index.html",
+            "../inc-2024-031/index.html#five-whys",
+            "../inc-2024-031/index.html",
             "https://example.com/page.md",
         ]
     );
@@ -242,7 +242,7 @@ fn a_bare_folder_of_markdown_builds_with_default_settings() {
     let repo = Repo::new();
     repo.write("2024-05-01-dns.md", "# DNS outage\n\nResolvers failed.\n");
     repo.write("README.md", "# Not a postmortem\n");
-    repo.build(&[]).expect_code(0).expect_stderr("1 postmortems");
+    repo.build(&[]).expect_code(0).expect_stderr("1 postmortem,");
     let page = repo.page("postmortems/2024-05-01-dns/index.html");
     assert_eq!(texts(&page, "h1"), ["DNS outage"]);
     assert_eq!(attrs(&page, ".postmortem-header time", "datetime"), ["2024-05-01"]);

@@ -4,6 +4,7 @@
 //! name that they were skipped, so the README's test command still passes
 //! on a fresh clone.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::util::{Repo, attrs, hindsight, texts};
@@ -13,7 +14,16 @@ fn corpus(name: &str) -> Option<PathBuf> {
     if path.is_dir() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is not here (only CI and team machines have it)", path.display());
+        // Straight to stderr: libtest captures eprintln! of passing tests,
+        // and a skip must be seen without --nocapture.
+        // libtest names each test's thread after the test.
+        let test = std::thread::current().name().unwrap_or("a corpus test").to_string();
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(
+            stderr,
+            "skipped {test}: {} is not here (only CI and team machines have it)",
+            path.display()
+        );
         None
     }
 }

@@ -25,12 +25,12 @@ fn tag_index_counts_terms_with_working_distinct_urls() {
     assert_eq!(
         hrefs,
         [
-            "../tags/c/index.html",
-            "../tags/c-sharp/index.html",
-            "../tags/c-plus-plus/index.html",
-            "../tags/deploy/index.html",
-            "../tags/données/index.html",
-            "../tags/tls-ssl/index.html",
+            "c/index.html",
+            "c-sharp/index.html",
+            "c-plus-plus/index.html",
+            "deploy/index.html",
+            "données/index.html",
+            "tls-ssl/index.html",
         ]
     );
     for href in hrefs {
