@@ -237,10 +237,12 @@ class Story:
         """`template` with its slots filled; `{Slot}` is capitalised."""
         return template.format_map(Slots(self))
 
-    def clock_between(self):
+    def moment_between(self):
         span = max(60, int((self.end.utc - self.start.utc).total_seconds()))
-        moment = self.start.shift_seconds(self.rng.randint(0, span))
-        return moment.local().strftime("%H:%M")
+        return self.start.shift_seconds(self.rng.randint(0, span))
+
+    def clock_between(self):
+        return self.moment_between().local().strftime("%H:%M")
 
 
 class Slots(dict):
@@ -556,8 +558,13 @@ def front_matter(rng, story, plan, links):
         f"detection: {yaml_text(story.fill(rng.choice(vocab.DETECTIONS)))}",
         "response_actions:",
     ]
-    for line in rng.sample(vocab.RESPONSES, rng.randint(2, 5)):
-        out.append(f"  - {yaml_text(story.fill(line))}")
+    # In the order they happened: templates keep the list's order, and
+    # their times are drawn first and sorted.
+    steps = ordered_sample(rng, vocab.RESPONSES, rng.randint(2, 5))
+    moments = sorted((story.moment_between() for _ in steps), key=lambda m: m.utc)
+    clocks = [m.local().strftime("%H:%M") for m in moments]
+    for step, clock in zip(steps, clocks):
+        out.append(f"  - {yaml_text(story.fill(step.replace('{time}', clock)))}")
     out.append(f"trigger: {story.scenario['trigger']}")
     out += block_items("root_causes", root_causes_of(rng, story))
     out.append("contributing_factors:")

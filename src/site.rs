@@ -142,6 +142,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             kb: &kb,
             config,
             today: setup.today,
+            now: setup.now,
         };
         let (mut files, index_size) =
             timed("render pages", || render::render_site(&setup.renderer, input))
@@ -171,6 +172,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 struct Setup {
     config: Config,
     output: PathBuf,
+    now: jiff::Timestamp,
     today: Date,
     theme: Theme,
     renderer: Renderer,
@@ -196,7 +198,7 @@ impl Setup {
         let today = now.to_zoned_datetime(config.timezone.clone()).date();
         let theme = Theme::load(&config)?;
         let renderer = Renderer::new(&theme, &SiteView::new(&config, today), config.url_style())?;
-        Ok(Setup { config, output, today, theme, renderer })
+        Ok(Setup { config, output, now, today, theme, renderer })
     }
 
     fn assets(&self) -> Vec<OutputFile> {

@@ -7,6 +7,7 @@
 
 mod chart;
 mod data;
+mod feeds;
 mod kb;
 mod views;
 
@@ -216,6 +217,8 @@ pub struct SiteInput<'a> {
     pub config: &'a Config,
     /// The build date, for overdue actions.
     pub today: Date,
+    /// The build time, for the feed's `updated` when nothing is dated.
+    pub now: jiff::Timestamp,
 }
 
 /// Renders every page of the site, in parallel where pages are many, and
@@ -282,6 +285,19 @@ pub fn render_site(
 
     // Hosts serve 404.html at any depth; it links as if from the root.
     files.push(renderer.file("404.html", "", "404.html", Context::new())?);
+
+    files.push(feeds::atom(input.postmortems, &entries, input.config, input.now));
+    files.push(feeds::model_json(input.postmortems, &entries, input.today)?);
+    if let Some(base) = &input.config.base_url {
+        let mut pages: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.path.to_str())
+            .filter(|p| p.ends_with("index.html"))
+            .map(|p| p.trim_end_matches("index.html").to_string())
+            .collect();
+        pages.sort();
+        files.push(feeds::sitemap(&base.absolute(), &pages));
+    }
     Ok((files, index_size))
 }
 

