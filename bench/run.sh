@@ -96,7 +96,8 @@ build_hindsight() {
     say "== building hindsight (release) into $target"
     # --locked: the benchmark measures the dependencies the lock file
     # names, and never rewrites Cargo.lock behind the developer's back.
-    if ! (cd "$ROOT" && cargo build --release --locked --quiet); then
+    if ! (cd "$ROOT" && cargo build --release --locked) >"$WORK/cargo-build.log" 2>&1; then
+      cat "$WORK/cargo-build.log" >&2
       say "bench/run.sh: cargo build --release --locked failed (see above)."
       say "  if Cargo.lock is out of date, run \`cargo build\` once yourself, or pass a binary: HINDSIGHT_BIN=path bench/run.sh"
       exit 1
@@ -219,6 +220,14 @@ run_hugo() {
   fi
 }
 
+# Timings on a machine that is doing something else are not worth much;
+# say so rather than print them as if they were.
+busy_warning() {
+  if awk -v l="$1" -v n="$(nproc)" 'BEGIN {exit !(l > 0.5 * n)}'; then
+    say "   warning: the load average ($1) is above half the CPUs ($(nproc)): other work will skew these timings"
+  fi
+}
+
 # ------------------------------------------------------------------- main
 
 main() {
@@ -234,13 +243,15 @@ main() {
     R=()
     local dir
     dir=$(corpus "$count")
-    say "== $count postmortems: hindsight cold, warm$([[ -z $HUGO_BIN ]] || echo ', hugo')"
+    R[load]=$(cut -d' ' -f1 /proc/loadavg)
+    say "== $count postmortems: hindsight cold, warm$([[ -z $HUGO_BIN ]] || echo ', hugo') (load average before: ${R[load]})"
+    busy_warning "${R[load]}"
     run_hindsight "$count" "$dir"
     say "   hindsight: ${R[summary]:-no summary line}"
     run_hugo "$count" "$dir"
     say "   hugo: ${R[hugo_note]}"
     rows+=("| $count | ${R[cold]} | ${R[warm]:-} | ${R[pms]:-} | ${R[peak]} | ${R[out]:-} | ${R[index]:-} | ${R[hugo]} | ${R[hugo_peak]} | ${R[ratio]} |")
-    notes+=("- $count: hindsight ${R[summary]:-(no summary)}; ${R[warnings]:-0} warning and ${R[errors]:-0} error lines; index file ${R[index_file]:-none}; warm peak ${R[warm_peak]:-?} MB. Hugo: ${R[hugo_note]}.")
+    notes+=("- $count (load average ${R[load]} before): hindsight ${R[summary]:-(no summary)}; ${R[warnings]:-0} warning and ${R[errors]:-0} error lines; index file ${R[index_file]:-none}; warm peak ${R[warm_peak]:-?} MB. Hugo: ${R[hugo_note]}.")
   done
 
   local report="$WORK/results.md"

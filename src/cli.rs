@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::messages::Format;
+
 /// Hindsight turns a repository of incident postmortems into a static
 /// knowledge-base website.
 #[derive(Debug, Parser)]
@@ -29,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (public/ by default).
     Build(BuildArgs),
+    /// Check every postmortem without writing a site: a CI quality gate.
+    Check(CheckArgs),
 }
 
 /// Options of `hindsight build`.
@@ -49,6 +53,23 @@ pub struct BuildArgs {
     /// Also publish postmortems whose status is draft.
     #[arg(long)]
     pub drafts: bool,
+}
+
+/// Options of `hindsight check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The postmortem repository: hindsight.toml and content/ (both optional).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    /// How to print problems: human, json (one object per line) or github
+    /// (workflow annotations).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Fail (exit status 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::diagnostic::{Level, Position};
 use crate::knowledge::period::PeriodKind;
 use crate::search::SearchConfig;
 use crate::url::UrlStyle;
+use crate::validate::CheckConfig;
 
 /// The settings file's name, at the repository root.
 pub const FILE_NAME: &str = "hindsight.toml";
@@ -38,6 +39,7 @@ struct RawConfig {
     lessons_theme: String,
     digest_period: String,
     search: SearchConfig,
+    check: CheckConfig,
     extra: toml::Table,
 }
 
@@ -60,6 +62,7 @@ impl Default for RawConfig {
             lessons_theme: "tags".to_string(),
             digest_period: "quarter".to_string(),
             search: SearchConfig::default(),
+            check: CheckConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -105,6 +108,8 @@ pub struct Config {
     pub digest_period: PeriodKind,
     /// The `[search]` table.
     pub search: SearchConfig,
+    /// The `[check]` table.
+    pub check: CheckConfig,
     /// The `[extra]` table, handed to templates untouched.
     pub extra: serde_json::Value,
 }
@@ -171,6 +176,7 @@ impl Config {
         })?;
         check_taxonomies(&raw.taxonomies)?;
         raw.search.check().with_context(|| format!("{FILE_NAME}: [search] is not usable"))?;
+        raw.check.check().with_context(|| format!("{FILE_NAME}: [check] is not usable"))?;
         Ok(Config {
             root: root.to_path_buf(),
             title: raw.title,
@@ -190,6 +196,7 @@ impl Config {
             lessons_theme: raw.lessons_theme,
             digest_period,
             search: raw.search,
+            check: raw.check,
             extra: serde_json::to_value(raw.extra).unwrap_or_default(),
         })
     }

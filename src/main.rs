@@ -4,7 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hindsight::cli::{BuildArgs, Cli, Command};
+use hindsight::cli::{BuildArgs, CheckArgs, Cli, Command};
+use hindsight::messages::{self, Format};
 use hindsight::{BuildError, BuildOptions, BuildReport};
 use log::{error, info};
 
@@ -13,6 +14,7 @@ fn main() -> ExitCode {
     init_logging(&cli);
     match cli.command {
         Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -41,29 +43,72 @@ fn build(args: BuildArgs) -> ExitCode {
         output: args.output,
         base_url: args.base_url,
         drafts: args.drafts,
+        check_only: false,
     };
     info!("building {}", options.root.display());
-    match hindsight::build(&options) {
-        Ok(report) => {
-            print_diagnostics(&report);
-            summarise(&report);
-            if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
-        }
+    let report = match run(&options) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    print_diagnostics(&report, Format::Human);
+    summarise(&report);
+    if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let options = BuildOptions { root: args.root, check_only: true, ..BuildOptions::default() };
+    let report = match run(&options) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    print_diagnostics(&report, args.format);
+    if args.format == Format::Human {
+        info!(
+            "checked {}: {}, {} in {:.2} s",
+            plural(report.postmortems, "postmortem"),
+            plural(report.errors(), "error"),
+            plural(report.warnings(), "warning"),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Runs a build or check; a problem that stopped it becomes its exit code.
+fn run(options: &BuildOptions) -> Result<BuildReport, ExitCode> {
+    match hindsight::build(options) {
+        Ok(report) => Ok(report),
         Err(BuildError::Setup(e)) => {
             error!("error: {e:#}");
-            ExitCode::from(2)
+            Err(ExitCode::from(2))
         }
         Err(BuildError::Output(e)) => {
             error!("error: {e:#}");
-            ExitCode::from(1)
+            Err(ExitCode::from(1))
         }
     }
 }
 
-fn print_diagnostics(report: &BuildReport) {
-    let mut stderr = std::io::stderr().lock();
-    for diagnostic in &report.diagnostics {
-        let _ = writeln!(stderr, "{diagnostic}");
+/// Problems go to stdout for the machine formats, so tools can read them
+/// apart from the summary; to stderr for people.
+fn print_diagnostics(report: &BuildReport, format: Format) {
+    let result = match format {
+        Format::Human => messages::print(
+            &mut std::io::stderr().lock(),
+            &report.diagnostics,
+            &report.root,
+            format,
+        ),
+        _ => messages::print(
+            &mut std::io::stdout().lock(),
+            &report.diagnostics,
+            &report.root,
+            format,
+        ),
+    };
+    if let Err(e) = result {
+        error!("error: cannot print the diagnostics: {e}");
     }
 }
 

@@ -72,6 +72,12 @@ pub struct Postmortem {
     pub body: Body,
     /// Lines of fields that later stages check, for their diagnostics.
     pub lines: FieldLines,
+    /// When git first saw the file, when the repository is in git.
+    pub created: Option<Timestamp>,
+    /// When git last saw the file change.
+    pub updated: Option<Timestamp>,
+    /// Authors of the file's commits, most commits first.
+    pub contributors: Vec<String>,
 }
 
 /// Where fields checked after parsing are written (0: not written).
@@ -81,6 +87,8 @@ pub struct FieldLines {
     pub id: usize,
     /// The `related:` line.
     pub related: usize,
+    /// The `status:` line.
+    pub status: usize,
 }
 
 impl FieldLines {
@@ -184,6 +192,8 @@ pub struct Action {
     pub ticket: Option<String>,
     /// The automated check (CI job, lint) that now guards against a repeat.
     pub gate: Option<String>,
+    /// Where the action is written, for diagnostics (zeros: unknown).
+    pub at: crate::diagnostic::Position,
 }
 
 impl Action {
@@ -290,7 +300,15 @@ mod tests {
     use jiff::civil::date;
 
     fn action(status: ActionStatus, due: Option<Date>) -> Action {
-        Action { action: "x".into(), owner: None, status, due, ticket: None, gate: None }
+        Action {
+            action: "x".into(),
+            owner: None,
+            status,
+            due,
+            ticket: None,
+            gate: None,
+            at: Default::default(),
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::dates;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::discover::discover;
 use crate::highlight::{self, Highlighter};
+use crate::history::History;
 use crate::knowledge::KnowledgeBase;
 use crate::link::related::Web;
 use crate::link::{self, LinkIndex};
@@ -26,6 +27,7 @@ use crate::parse;
 use crate::render::{self, OutputFile, Renderer, SiteInput, SiteView};
 use crate::search::IndexSize;
 use crate::theme::Theme;
+use crate::validate;
 use crate::write::write_site;
 
 /// What the command line asked for.
@@ -39,11 +41,16 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Also publish postmortems with `status: draft`.
     pub drafts: bool,
+    /// Check only: report problems, render and write nothing, and add the
+    /// checks of follow-up work (owners, due dates, overdue actions).
+    pub check_only: bool,
 }
 
 /// What a build did.
 #[derive(Debug)]
 pub struct BuildReport {
+    /// The repository root, to which diagnostic paths are relative.
+    pub root: PathBuf,
     /// Postmortems read.
     pub postmortems: usize,
     /// Drafts read but not published.
@@ -83,49 +90,16 @@ pub enum BuildError {
     Output(anyhow::Error),
 }
 
-/// Builds the site described by `options`.
+/// Builds the site described by `options` (or only checks it).
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let setup = Setup::prepare(options).map_err(BuildError::Setup)?;
-    let config = &setup.config;
     let mut diagnostics = Diagnostics::default();
-
-    let (files, problems) =
-        timed("discover", || discover(&config.root, &config.content_path(), &setup.output));
-    diagnostics.extend(problems);
-    let parsed: Vec<parse::Parsed> = timed("parse", || {
-        files.par_iter().map(|f| parse::read_file(&f.path, &f.shown, config)).collect()
-    });
-    let mut postmortems = Vec::with_capacity(parsed.len());
-    for result in parsed {
-        diagnostics.extend(result.diagnostics);
-        postmortems.extend(result.postmortem);
-    }
-    sort_newest_first(&mut postmortems);
-
-    let (links, problems) = LinkIndex::build(&postmortems, config.url_style(), options.drafts);
-    diagnostics.extend(problems);
-    diagnostics.extend(postmortems.iter().flat_map(|pm| links.check_related(pm)));
-    let published: Vec<&Postmortem> =
-        postmortems.iter().filter(|pm| links.is_published(pm)).collect();
-
-    let highlighter = timed("load syntaxes", Highlighter::new);
-    let bodies = timed("render bodies", || render_bodies(&published, &links, &highlighter, config));
-    let mut html = Vec::with_capacity(bodies.len());
-    let mut outgoing = Vec::with_capacity(bodies.len());
-    for (body, problems, targets) in bodies {
-        html.push(body);
-        outgoing.push(targets);
-        diagnostics.extend(problems);
-    }
-
-    let web = timed("relate", || Web::build(&published, &outgoing));
-    let (kb, problems) = KnowledgeBase::build(&published, config, setup.today);
-    diagnostics.extend(problems);
-
+    let postmortems = read_all(&setup, &mut diagnostics);
     let mut report = BuildReport {
+        root: setup.config.root.clone(),
         postmortems: postmortems.len(),
-        drafts_skipped: postmortems.len() - published.len(),
+        drafts_skipped: 0,
         pages: 0,
         diagnostics: Vec::new(),
         output: setup.output.clone(),
@@ -133,39 +107,112 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         search_index: None,
         elapsed: Duration::ZERO,
     };
-    if !diagnostics.has_errors() {
-        let input = SiteInput {
-            postmortems: &published,
-            bodies: html,
-            links: &links,
-            web: &web,
-            kb: &kb,
-            config,
-            today: setup.today,
-            now: setup.now,
-        };
-        let (mut files, index_size) =
-            timed("render pages", || render::render_site(&setup.renderer, input))
-                .map_err(BuildError::Setup)?;
-        report.search_index = index_size;
-        if let Some(size) = index_size.filter(|s| s.raw > config.search.warn_kb * 1024) {
-            log::warn!(
-                "warning: the search index is {} kB ({} kB gzipped), over [search] warn_kb = {}; \
-                 readers download it on their first search. Lower [search] body_words \
-                 (0 leaves bodies out) to shrink it",
-                size.raw / 1024,
-                size.gzipped / 1024,
-                config.search.warn_kb
-            );
-        }
-        files.extend(setup.assets());
-        report.pages = files.len();
-        timed("write", || write_site(&setup.output, &files)).map_err(BuildError::Output)?;
-        report.written = true;
-    }
+    publish(&setup, options, &postmortems, &mut diagnostics, &mut report)?;
     report.diagnostics = diagnostics.sorted();
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Discovers and parses every postmortem, newest first.
+fn read_all(setup: &Setup, diagnostics: &mut Diagnostics) -> Vec<Postmortem> {
+    let config = &setup.config;
+    let (files, problems) =
+        timed("discover", || discover(&config.root, &config.content_path(), &setup.output));
+    diagnostics.extend(problems);
+    let history = timed("read git history", || History::read(&config.root));
+    let parsed: Vec<parse::Parsed> = timed("parse", || {
+        files
+            .par_iter()
+            .map(|f| {
+                let past = history.as_ref().and_then(|h| h.of(&f.shown));
+                parse::read_file(&f.path, &f.shown, config, past)
+            })
+            .collect()
+    });
+    let mut postmortems = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        diagnostics.extend(result.diagnostics);
+        postmortems.extend(result.postmortem);
+    }
+    sort_newest_first(&mut postmortems);
+    postmortems
+}
+
+/// Links, checks and (unless only checking) renders and writes the site.
+fn publish(
+    setup: &Setup,
+    options: &BuildOptions,
+    postmortems: &[Postmortem],
+    diagnostics: &mut Diagnostics,
+    report: &mut BuildReport,
+) -> Result<(), BuildError> {
+    let config = &setup.config;
+    let (links, problems) = LinkIndex::build(postmortems, config.url_style(), options.drafts);
+    diagnostics.extend(problems);
+    for pm in postmortems {
+        diagnostics.extend(links.check_related(pm));
+        diagnostics.extend(validate::required_fields(pm, &config.check));
+        if options.check_only {
+            diagnostics.extend(validate::follow_ups(pm, setup.today));
+        }
+    }
+    let published: Vec<&Postmortem> =
+        postmortems.iter().filter(|pm| links.is_published(pm)).collect();
+    report.drafts_skipped = postmortems.len() - published.len();
+    // A check reads every body, drafts included; a build, what it publishes.
+    let checked: Vec<&Postmortem> =
+        if options.check_only { postmortems.iter().collect() } else { published.clone() };
+
+    let highlighter = timed("load syntaxes", Highlighter::new);
+    let bodies = timed("render bodies", || render_bodies(&checked, &links, &highlighter, config));
+    let mut html = Vec::with_capacity(bodies.len());
+    let mut outgoing = Vec::with_capacity(bodies.len());
+    for (body, problems, targets) in bodies {
+        html.push(body);
+        outgoing.push(targets);
+        diagnostics.extend(problems);
+    }
+    let (kb, problems) = KnowledgeBase::build(&published, config, setup.today);
+    diagnostics.extend(problems);
+    if options.check_only || diagnostics.has_errors() {
+        return Ok(());
+    }
+
+    let web = timed("relate", || Web::build(&published, &outgoing));
+    let input = SiteInput {
+        postmortems: &published,
+        bodies: html,
+        links: &links,
+        web: &web,
+        kb: &kb,
+        config,
+        today: setup.today,
+        now: setup.now,
+    };
+    let (mut files, index_size) =
+        timed("render pages", || render::render_site(&setup.renderer, input))
+            .map_err(BuildError::Setup)?;
+    report.search_index = index_size;
+    warn_if_large(index_size, config);
+    files.extend(setup.assets());
+    report.pages = files.len();
+    timed("write", || write_site(&setup.output, &files)).map_err(BuildError::Output)?;
+    report.written = true;
+    Ok(())
+}
+
+/// An oversized index costs every reader on their first search.
+fn warn_if_large(size: Option<IndexSize>, config: &Config) {
+    if let Some(size) = size.filter(|s| s.raw > config.search.warn_kb * 1024) {
+        log::warn!(
+            "warning: the search index is {} kB ({} kB gzipped), over [search] warn_kb = {}; \
+             readers download it on their first search. Lower [search] body_words \
+             (0 leaves bodies out) to shrink it",
+            size.raw / 1024,
+            size.gzipped / 1024,
+            config.search.warn_kb
+        );
+    }
 }
 
 /// Everything decided before any postmortem is read.
@@ -192,8 +239,10 @@ impl Setup {
             Some(path) => path.clone(),
             None => root.join(&config.output_dir),
         };
-        check_output(&config, &output)?;
-        crate::write::check_output(&output)?;
+        if !options.check_only {
+            check_output(&config, &output)?;
+            crate::write::check_output(&output)?;
+        }
         let now = dates::build_time().map_err(anyhow::Error::msg)?;
         let today = now.to_zoned_datetime(config.timezone.clone()).date();
         let theme = Theme::load(&config)?;

@@ -35,6 +35,9 @@ pub(crate) fn postmortem(source: &str, id: &str, status: Status, body: &str) -> 
         extra: serde_json::Map::new(),
         body: Body { markdown: body.to_string(), first_line: 1 },
         lines: crate::model::FieldLines::default(),
+        created: None,
+        updated: None,
+        contributors: Vec::new(),
     }
 }
 

@@ -65,6 +65,7 @@ pub fn actions(fields: &mut Fields<'_>) -> Vec<Action> {
         let action = match item {
             Value::Object(map) => action_from_map(fields, map),
             scalar => scalar_text(&scalar).map(|text| Action {
+                at: fields.at_text("improvement_actions", &text),
                 action: text,
                 owner: None,
                 status: ActionStatus::Open,
@@ -118,7 +119,8 @@ fn action_from_map(fields: &mut Fields<'_>, mut map: Map<String, Value>) -> Opti
     let ticket = text(&mut map, "ticket");
     let gate = text(&mut map, "gate");
     warn_unknown(fields, "improvement_actions", &map, ACTION_KEYS);
-    Some(Action { action, owner, status, due, ticket, gate })
+    let at = fields.at_text("improvement_actions", &action);
+    Some(Action { action, owner, status, due, ticket, gate, at })
 }
 
 /// Reads a written action status, forgiving case, spaces and hyphens.

@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::dates;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::frontmatter::{self, KeyLines};
+use crate::history::FileHistory;
 use crate::model::{Body, FieldLines, Kind, Postmortem, Status};
 use crate::slug::slugify;
 use fields::Fields;
@@ -42,7 +43,12 @@ impl Parsed {
 }
 
 /// Reads the file at `path`; `shown` is how messages name it.
-pub fn read_file(path: &Path, shown: &Path, config: &Config) -> Parsed {
+pub fn read_file(
+    path: &Path,
+    shown: &Path,
+    config: &Config,
+    history: Option<&FileHistory>,
+) -> Parsed {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -54,7 +60,7 @@ pub fn read_file(path: &Path, shown: &Path, config: &Config) -> Parsed {
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => parse(&text, shown, config),
+        Ok(text) => parse_with_history(&text, shown, config, history),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
@@ -69,7 +75,19 @@ pub fn read_file(path: &Path, shown: &Path, config: &Config) -> Parsed {
 
 /// Reads a postmortem from its text; `path` names it in messages and gives
 /// the default id.
+#[cfg(test)]
 pub fn parse(text: &str, path: &Path, config: &Config) -> Parsed {
+    parse_with_history(text, path, config, None)
+}
+
+/// Reads a postmortem from its text and what git knows of its file: the
+/// first commit dates a postmortem that gives no date of its own.
+pub fn parse_with_history(
+    text: &str,
+    path: &Path,
+    config: &Config,
+    history: Option<&FileHistory>,
+) -> Parsed {
     // Editors on Windows write a byte order mark and CRLF line endings.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = text.replace("\r\n", "\n");
@@ -101,6 +119,11 @@ pub fn parse(text: &str, path: &Path, config: &Config) -> Parsed {
     // another one, or calling it missing, would only confuse.
     let (has_date, has_start) = (fields.has("date"), fields.has("start_time"));
     let mut postmortem = read_fields(&mut fields, body);
+    if let Some(history) = history {
+        postmortem.updated = history.updated;
+        postmortem.contributors = history.contributors.clone();
+        postmortem.created = history.created;
+    }
     let is_date_written = has_date || (has_start && postmortem.start_time.is_none());
     infer_missing(&mut postmortem, &mut fields, has_front_matter, is_date_written);
     check_times(&postmortem, &mut fields);
@@ -113,6 +136,7 @@ fn read_fields(fields: &mut Fields<'_>, body: Body) -> Postmortem {
     let lines = FieldLines {
         id: if fields.has("id") { fields.at("id").line } else { 0 },
         related: if fields.has("related") { fields.at("related").line } else { 0 },
+        status: if fields.has("status") { fields.at("status").line } else { 0 },
     };
     let id = read_id(fields);
     let foreign_draft = fields.take("draft").is_some_and(|v| v == Value::Bool(true));
@@ -150,6 +174,9 @@ fn read_fields(fields: &mut Fields<'_>, body: Body) -> Postmortem {
         extra: fields.map("extra"),
         body,
         lines,
+        created: None,
+        updated: None,
+        contributors: Vec::new(),
     }
 }
 
@@ -322,8 +349,13 @@ fn infer_date(
     let from_path = from_path.as_deref().and_then(dates::find_date);
     if from_path.is_some() {
         inferred.push("date from the `path` field");
+        return from_path;
     }
-    from_path
+    let from_git = pm.created.map(|t| t.to_zoned_datetime(fields.config().timezone.clone()).date());
+    if from_git.is_some() {
+        inferred.push("date from the file's first git commit");
+    }
+    from_git
 }
 
 fn report_inferred(

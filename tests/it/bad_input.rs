@@ -155,13 +155,17 @@ fn build(repo: &Repo) -> Run {
     run
 }
 
-/// The first diagnostic line starting with `prefix`, and the hint below it
-/// (empty when there is none).
+/// The first diagnostic line starting with `prefix`, and the hint printed
+/// under it after the quoted source line (empty when there is none).
 fn find_diagnostic<'r>(run: &'r Run, prefix: &str) -> Option<(&'r str, &'r str)> {
     let mut lines = run.stderr.lines();
     while let Some(line) = lines.next() {
         if line.starts_with(prefix) {
-            let hint = lines.next().filter(|l| l.starts_with("  hint: "));
+            // The diagnostic's own lines are indented or start with the
+            // line number of the quoted source.
+            let own = lines
+                .take_while(|l| l.starts_with(' ') || l.starts_with(|c: char| c.is_ascii_digit()));
+            let hint = own.into_iter().find(|l| l.starts_with("  = hint: "));
             return Some((line, hint.unwrap_or("")));
         }
     }

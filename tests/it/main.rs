@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod build;
+mod check;
 mod corpus;
 mod knowledge;
 mod site_files;

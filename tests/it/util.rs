@@ -19,6 +19,7 @@ pub struct Repo {
 #[derive(Debug)]
 pub struct Run {
     pub code: i32,
+    pub stdout: String,
     pub stderr: String,
 }
 
@@ -114,6 +115,7 @@ pub fn hindsight(args: &[&str]) -> Run {
         .expect("the hindsight binary runs");
     Run {
         code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
