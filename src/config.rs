@@ -40,6 +40,8 @@ struct RawConfig {
     digest_period: String,
     search: SearchConfig,
     check: CheckConfig,
+    repo_url: Option<String>,
+    repo_branch: String,
     extra: toml::Table,
 }
 
@@ -63,6 +65,8 @@ impl Default for RawConfig {
             digest_period: "quarter".to_string(),
             search: SearchConfig::default(),
             check: CheckConfig::default(),
+            repo_url: None,
+            repo_branch: "main".to_string(),
             extra: toml::Table::new(),
         }
     }
@@ -110,6 +114,10 @@ pub struct Config {
     pub search: SearchConfig,
     /// The `[check]` table.
     pub check: CheckConfig,
+    /// The repository's web address on GitHub or GitLab, for "edit" links.
+    pub repo_url: Option<String>,
+    /// The branch "edit" links open.
+    pub repo_branch: String,
     /// The `[extra]` table, handed to templates untouched.
     pub extra: serde_json::Value,
 }
@@ -197,6 +205,8 @@ impl Config {
             digest_period,
             search: raw.search,
             check: raw.check,
+            repo_url: raw.repo_url.map(|u| u.trim_end_matches('/').to_string()),
+            repo_branch: raw.repo_branch,
             extra: serde_json::to_value(raw.extra).unwrap_or_default(),
         })
     }
@@ -214,6 +224,14 @@ impl Config {
             Some(base) => UrlStyle::Rooted(base.path.clone()),
             None => UrlStyle::Portable,
         }
+    }
+
+    /// The forge page that edits `path` (relative to the repository's top
+    /// folder): GitHub's `/edit/` shape, or GitLab's `/-/edit/`.
+    pub fn edit_url(&self, path: &str) -> Option<String> {
+        let repo = self.repo_url.as_deref()?;
+        let edit = if repo.contains("gitlab") { "-/edit" } else { "edit" };
+        Some(format!("{repo}/{edit}/{}/{path}", self.repo_branch))
     }
 
     /// The content folder as a path on disk. A repository without the

@@ -95,7 +95,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let setup = Setup::prepare(options).map_err(BuildError::Setup)?;
     let mut diagnostics = Diagnostics::default();
-    let postmortems = read_all(&setup, &mut diagnostics);
+    let (postmortems, repo_prefix) = read_all(&setup, &mut diagnostics);
     let mut report = BuildReport {
         root: setup.config.root.clone(),
         postmortems: postmortems.len(),
@@ -107,14 +107,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         search_index: None,
         elapsed: Duration::ZERO,
     };
-    publish(&setup, options, &postmortems, &mut diagnostics, &mut report)?;
+    publish(&setup, options, &postmortems, &repo_prefix, &mut diagnostics, &mut report)?;
     report.diagnostics = diagnostics.sorted();
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-/// Discovers and parses every postmortem, newest first.
-fn read_all(setup: &Setup, diagnostics: &mut Diagnostics) -> Vec<Postmortem> {
+/// Discovers and parses every postmortem, newest first; also returns the
+/// root's folder inside its git repository (empty outside git).
+fn read_all(setup: &Setup, diagnostics: &mut Diagnostics) -> (Vec<Postmortem>, String) {
     let config = &setup.config;
     let (files, problems) =
         timed("discover", || discover(&config.root, &config.content_path(), &setup.output));
@@ -135,7 +136,7 @@ fn read_all(setup: &Setup, diagnostics: &mut Diagnostics) -> Vec<Postmortem> {
         postmortems.extend(result.postmortem);
     }
     sort_newest_first(&mut postmortems);
-    postmortems
+    (postmortems, history.map(|h| h.prefix).unwrap_or_default())
 }
 
 /// Links, checks and (unless only checking) renders and writes the site.
@@ -143,6 +144,7 @@ fn publish(
     setup: &Setup,
     options: &BuildOptions,
     postmortems: &[Postmortem],
+    repo_prefix: &str,
     diagnostics: &mut Diagnostics,
     report: &mut BuildReport,
 ) -> Result<(), BuildError> {
@@ -186,6 +188,7 @@ fn publish(
         web: &web,
         kb: &kb,
         config,
+        repo_prefix,
         today: setup.today,
         now: setup.now,
     };

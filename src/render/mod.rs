@@ -215,6 +215,8 @@ pub struct SiteInput<'a> {
     pub kb: &'a KnowledgeBase<'a>,
     /// Settings.
     pub config: &'a Config,
+    /// The root's folder inside its git repository, for "edit" links.
+    pub repo_prefix: &'a str,
     /// The build date, for overdue actions.
     pub today: Date,
     /// The build time, for the feed's `updated` when nothing is dated.
@@ -237,6 +239,10 @@ pub fn render_site(
         .map(|(i, (pm, body))| {
             let mut page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
             page.related = related_views(pm, &input.web.related[i], &entries, input.links);
+            page.edit_url = input
+                .config
+                .edit_url(&format!("{}{}", input.repo_prefix, page.source))
+                .unwrap_or_default();
             page.backlinks =
                 input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
             let mut context = Context::new();

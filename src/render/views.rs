@@ -121,6 +121,14 @@ pub struct Page {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The rendered, sanitised body.
     pub body_html: String,
+    /// `2025-03-20`: the last commit that changed the file, or empty.
+    pub updated: String,
+    /// `20 Mar 2025`, or empty.
+    pub updated_display: String,
+    /// Authors of the file's commits.
+    pub contributors: Vec<String>,
+    /// Where to edit the file on the forge, or empty.
+    pub edit_url: String,
 }
 
 /// One of start, detection and end.
@@ -214,6 +222,7 @@ impl Page {
     ) -> Page {
         let actions: Vec<ActionView> =
             pm.improvement_actions.iter().map(|a| ActionView::new(a, today)).collect();
+        let updated = pm.updated.map(|t| t.to_zoned_datetime(zone.clone()).date());
         Page {
             entry: Entry::new(pm, links),
             source: pm.source.to_string_lossy().replace('\\', "/"),
@@ -234,6 +243,10 @@ impl Page {
             sources: pm.sources.iter().map(|s| SourceView::new(s)).collect(),
             extra: pm.extra.clone(),
             body_html,
+            updated: updated.map(|d| d.to_string()).unwrap_or_default(),
+            updated_display: updated.map(display_date).unwrap_or_default(),
+            contributors: pm.contributors.clone(),
+            edit_url: String::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod build;
 mod check;
 mod corpus;
+mod history;
 mod knowledge;
 mod site_files;
 mod util;
