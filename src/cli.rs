@@ -33,6 +33,42 @@ pub enum Command {
     Build(BuildArgs),
     /// Check every postmortem without writing a site: a CI quality gate.
     Check(CheckArgs),
+    /// Write a new postmortem from the template, named after its date and title.
+    New(NewArgs),
+    /// Create a new postmortem repository: settings, an example, CI files.
+    Init(InitArgs),
+}
+
+/// Options of `hindsight new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The postmortem's title, e.g. "Checkout errors after config push".
+    pub title: String,
+
+    /// Severity, from the scale in hindsight.toml (default: its mildest level).
+    #[arg(long, short)]
+    pub severity: Option<String>,
+
+    /// The incident's date, YYYY-MM-DD (default: today).
+    #[arg(long, short)]
+    pub date: Option<String>,
+
+    /// The postmortem repository.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+}
+
+/// Options of `hindsight init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the repository (default: the current folder).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Add the missing files to a folder that is not empty. Existing files
+    /// are never replaced.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `hindsight build`.

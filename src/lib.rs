@@ -21,6 +21,7 @@ pub mod messages;
 mod model;
 mod parse;
 mod render;
+pub mod scaffold;
 mod search;
 mod site;
 mod slug;
@@ -32,3 +33,36 @@ mod write;
 pub use diagnostic::{Diagnostic, Level};
 pub use search::IndexSize;
 pub use site::{BuildError, BuildOptions, BuildReport, build};
+
+/// `hindsight new`: writes a postmortem from the template into `root`'s
+/// content folder and returns its path.
+pub fn new_postmortem(
+    root: &std::path::Path,
+    title: &str,
+    severity: Option<String>,
+    date: Option<&str>,
+) -> Result<std::path::PathBuf, scaffold::NewError> {
+    use scaffold::NewError::Usage;
+    let config = config::Config::load(root).map_err(Usage)?;
+    let date = date
+        .map(|d| {
+            d.parse::<jiff::civil::Date>()
+                .map_err(|e| anyhow::anyhow!("--date `{d}` is not a date like 2025-03-14 ({e})"))
+        })
+        .transpose()
+        .map_err(Usage)?;
+    let today = today(&config).map_err(Usage)?;
+    let request = scaffold::NewPostmortem { title: title.to_string(), severity, date };
+    scaffold::new_postmortem(&config, &request, today)
+}
+
+/// `hindsight init`: creates a postmortem repository in `dir`.
+pub fn init(dir: &std::path::Path, force: bool) -> anyhow::Result<scaffold::InitReport> {
+    let now = dates::build_time().map_err(anyhow::Error::msg)?;
+    scaffold::init(dir, force, now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+}
+
+fn today(config: &config::Config) -> anyhow::Result<jiff::civil::Date> {
+    let now = dates::build_time().map_err(anyhow::Error::msg)?;
+    Ok(now.to_zoned_datetime(config.timezone.clone()).date())
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hindsight::cli::{BuildArgs, CheckArgs, Cli, Command};
+use hindsight::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs};
 use hindsight::messages::{self, Format};
 use hindsight::{BuildError, BuildOptions, BuildReport};
 use log::{error, info};
@@ -15,6 +15,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::New(args) => new(args),
+        Command::Init(args) => init(args),
     }
 }
 
@@ -73,6 +75,42 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn new(args: NewArgs) -> ExitCode {
+    match hindsight::new_postmortem(&args.root, &args.title, args.severity, args.date.as_deref()) {
+        Ok(path) => {
+            info!("wrote {}", path.display());
+            info!("next: fill it in, then run `hindsight check` and `hindsight build`");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            error!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match hindsight::init(&args.dir, args.force) {
+        Ok(report) => {
+            for path in &report.written {
+                info!("created {}", path.display());
+            }
+            for path in &report.kept {
+                info!("kept     {} (it already existed)", path.display());
+            }
+            info!(
+                "next: `hindsight check --root {0}` and `hindsight build --root {0}`",
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            error!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Runs a build or check; a problem that stopped it becomes its exit code.

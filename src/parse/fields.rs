@@ -165,12 +165,13 @@ impl<'a> Fields<'a> {
 
     /// True when the front matter writes `key`, even with a bad value.
     pub fn has(&self, key: &str) -> bool {
-        self.map.get(key).is_some_and(|v| !v.is_null())
+        self.map.get(key).is_some_and(|v| !is_blank(v))
     }
 
-    /// Removes and returns a raw value; `null` counts as absent.
+    /// Removes and returns a raw value; `null` and `""` count as absent,
+    /// as templates leave fields to fill in that way.
     pub fn take(&mut self, key: &str) -> Option<Value> {
-        self.map.remove(key).filter(|v| !v.is_null())
+        self.map.remove(key).filter(|v| !is_blank(v))
     }
 
     /// A text field. Numbers and booleans are kept as written, so
@@ -202,7 +203,7 @@ impl<'a> Fields<'a> {
                 for item in items {
                     match scalar_text(&item) {
                         Some(text) => texts.push(text),
-                        None if item.is_null() => {}
+                        None if is_blank(&item) => {}
                         None => {
                             let message = format!(
                                 "items of `{key}` should be text, found a {}",
@@ -286,9 +287,19 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The text of a scalar; `None` for lists, maps and null.
+/// True for `null` and for a string of spaces.
+pub fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// The text of a scalar; `None` for lists, maps, null and empty strings.
 pub fn scalar_text(value: &Value) -> Option<String> {
     match value {
+        Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),

@@ -147,7 +147,7 @@ fn list_of_items(fields: &mut Fields<'_>, key: &str) -> Vec<Value> {
                 if item.is_array() {
                     let message = format!("an item of `{key}` is a list, not text or a map");
                     fields.error(fields.at(key), message, "give each item its own `- ` line");
-                } else if !item.is_null() {
+                } else if !super::fields::is_blank(&item) {
                     kept.push(item);
                 }
             }

@@ -7,5 +7,6 @@ mod check;
 mod corpus;
 mod history;
 mod knowledge;
+mod scaffold;
 mod site_files;
 mod util;
