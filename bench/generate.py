@@ -20,11 +20,11 @@ The files are plain YAML front matter, so Hugo reads them as they are
 import argparse
 import datetime as dt
 import json
+import random
 import re
 import shutil
 import sys
 from pathlib import Path
-import random
 
 # Keep the repository clean when run from it: no __pycache__ in bench/.
 sys.dont_write_bytecode = True
@@ -198,7 +198,6 @@ class Story:
     def __init__(self, rng, company, plan):
         self.rng = rng
         self.company = company
-        self.plan = plan
         self.scenario = plan.scenario
         svc, team, _ = rng.choice(company.services_of(self.scenario["families"]))
         others = [s for s in company.services if s[1] != team]
@@ -282,7 +281,6 @@ class Slots(dict):
             "errcode": lambda: rng.choice(vocab.ERROR_CODES),
             "project": lambda: story.company.rare_name(rng),
             "client": lambda: story.company.rare_name(rng) + " " + rng.choice(vocab.CUSTOMER_KINDS),
-            "person_handle": lambda: story.author,
         }
         if key not in varying:
             raise KeyError(f"template slot {{{key}}} is not known")
@@ -770,6 +768,7 @@ def pick_links(rng, plan, earlier, by_scenario):
     if not earlier:
         return links
     same = by_scenario.get(plan.scenario["key"], [])
+
     def choose():
         if same and rng.random() < 0.7:
             return same[-1 - min(len(same) - 1, int(rng.expovariate(0.3)))]
@@ -799,15 +798,18 @@ root_cause_categories = [{categories}]
 """
 
 
+def toml_list(items):
+    return ", ".join(f'"{item}"' for item in items)
+
+
 def write_corpus(count, seed, out):
     rng = random.Random(seed)
     company = Company(rng, seed)
     plans = plan_corpus(rng, count)
     content = out / "content"
     content.mkdir(parents=True)
-    quoted = lambda items: ", ".join(f'"{i}"' for i in items)
-    settings = SETTINGS.format(count=count, seed=seed, triggers=quoted(vocab.TRIGGERS),
-                               categories=quoted(vocab.CATEGORIES))
+    settings = SETTINGS.format(count=count, seed=seed, triggers=toml_list(vocab.TRIGGERS),
+                               categories=toml_list(vocab.CATEGORIES))
     (out / "hindsight.toml").write_text(settings, encoding="utf-8")
 
     earlier, by_scenario = [], {}

@@ -214,7 +214,8 @@ run_hugo() {
   R[hugo]=$WALL R[hugo_peak]=$(mib $((RSS_KB * 1024)))
   R[hugo_out]=$(mib "$(du -sb "$out" | cut -f1)")
   R[hugo_pages]=$(find "$out" -name '*.html' | wc -l)
-  R[hugo_note]="$(grep -cE 'ERROR|WARN' "$log" || true) errors/warnings, ${R[hugo_pages]} HTML files, ${R[hugo_out]} MB"
+  # --quiet (as timed) hides Hugo's warnings; errors still show.
+  R[hugo_note]="$(grep -c 'ERROR' "$log" || true) error lines, ${R[hugo_pages]} HTML files, ${R[hugo_out]} MB"
   if [[ ${R[cold_status]} -eq 0 ]]; then
     R[ratio]=$(awk -v h="$WALL" -v c="${R[cold]}" 'BEGIN {printf "%.1fx", h / c}')
   fi

@@ -27,6 +27,24 @@ const BOILERPLATE: &[&str] = &[
     "_index",
 ];
 
+/// The folder under the content folder that holds reading lists.
+pub const COLLECTIONS: &str = "collections";
+
+/// The reading lists: Markdown files directly in `content/collections/`,
+/// sorted by name.
+pub fn discover_collections(root: &Path, content: &Path) -> Vec<SourceFile> {
+    let folder = content.join(COLLECTIONS);
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Vec::new() };
+    let mut files: Vec<SourceFile> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md") && !is_boilerplate(p))
+        .map(|path| SourceFile { shown: shown_path(root, &path), path })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
 /// A Markdown file to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
@@ -38,14 +56,19 @@ pub struct SourceFile {
 
 /// Lists the postmortem files under `content`, in a stable order, with a
 /// diagnostic for anything that could not be walked. The `output` folder is
-/// never read, for repositories whose root is their content.
+/// never read, for repositories whose root is their content, and the
+/// `collections` folder holds reading lists, not postmortems.
 pub fn discover(root: &Path, content: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let walker =
         WalkDir::new(content).follow_links(false).sort_by_file_name().into_iter().filter_entry(
-            |e| e.depth() == 0 || !(is_hidden(e) || e.path() == output || is_staging(e)),
+            |e| {
+                let is_collections = e.depth() == 1 && e.file_name() == COLLECTIONS;
+                e.depth() == 0
+                    || !(is_hidden(e) || e.path() == output || is_staging(e) || is_collections)
+            },
         );
     for entry in walker {
         let entry = match entry {

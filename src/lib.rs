@@ -7,6 +7,7 @@
 //! site into place. `site` runs them in order.
 
 pub mod cli;
+mod collection;
 mod config;
 mod dates;
 mod diagnostic;

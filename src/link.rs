@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
+use crate::collection::Collection;
 use crate::diagnostic::{Diagnostic, Level, Position};
 use crate::markdown::{self, LinkTarget, Links};
 use crate::model::Postmortem;
@@ -78,6 +79,29 @@ impl<'a> LinkIndex<'a> {
     /// A resolver for the links in one postmortem's body.
     pub fn links_from(&'a self, from: &'a Postmortem) -> PageLinks<'a> {
         PageLinks { index: self, from }
+    }
+
+    /// Errors for reading-list entries that name no published postmortem.
+    pub fn check_collection(&self, list: &Collection) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for item in &list.items {
+            let message = match self.find(&item.id) {
+                None => format!(
+                    "the reading list names `{}`, which is not the id of any postmortem",
+                    item.id
+                ),
+                Some(pm) if !self.is_published(pm) => {
+                    format!(
+                        "the reading list names `{}`, which is a draft and has no page",
+                        item.id
+                    )
+                }
+                Some(_) => continue,
+            };
+            let hint = "use the id of a published postmortem (its `id:`, or its file name)";
+            problems.push(Diagnostic::error(&list.source, item.at, message).with_hint(hint));
+        }
+        problems
     }
 
     /// Warnings for `related` ids that name no postmortem.

@@ -12,10 +12,11 @@ use jiff::civil::Date;
 use log::debug;
 use rayon::prelude::*;
 
+use crate::collection::{self, Collection};
 use crate::config::Config;
 use crate::dates;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::discover::discover;
+use crate::discover::{discover, discover_collections};
 use crate::highlight::{self, Highlighter};
 use crate::history::History;
 use crate::knowledge::KnowledgeBase;
@@ -96,6 +97,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let setup = Setup::prepare(options).map_err(BuildError::Setup)?;
     let mut diagnostics = Diagnostics::default();
     let (postmortems, repo_prefix) = read_all(&setup, &mut diagnostics);
+    let collections = read_collections(&setup.config, &mut diagnostics);
     let mut report = BuildReport {
         root: setup.config.root.clone(),
         postmortems: postmortems.len(),
@@ -107,7 +109,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         search_index: None,
         elapsed: Duration::ZERO,
     };
-    publish(&setup, options, &postmortems, &repo_prefix, &mut diagnostics, &mut report)?;
+    let sources =
+        Sources { postmortems: &postmortems, collections: &collections, repo_prefix: &repo_prefix };
+    publish(&setup, options, &sources, &mut diagnostics, &mut report)?;
     report.diagnostics = diagnostics.sorted();
     report.elapsed = started.elapsed();
     Ok(report)
@@ -139,16 +143,35 @@ fn read_all(setup: &Setup, diagnostics: &mut Diagnostics) -> (Vec<Postmortem>, S
     (postmortems, history.map(|h| h.prefix).unwrap_or_default())
 }
 
+/// The reading lists, in file-name order.
+fn read_collections(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Collection> {
+    let files = discover_collections(&config.root, &config.content_path());
+    let mut collections = Vec::with_capacity(files.len());
+    for file in files {
+        let (collection, problems) = collection::read(&file.path, &file.shown);
+        diagnostics.extend(problems);
+        collections.extend(collection);
+    }
+    collections
+}
+
+/// What was read from the repository.
+struct Sources<'a> {
+    postmortems: &'a [Postmortem],
+    collections: &'a [Collection],
+    repo_prefix: &'a str,
+}
+
 /// Links, checks and (unless only checking) renders and writes the site.
 fn publish(
     setup: &Setup,
     options: &BuildOptions,
-    postmortems: &[Postmortem],
-    repo_prefix: &str,
+    sources: &Sources<'_>,
     diagnostics: &mut Diagnostics,
     report: &mut BuildReport,
 ) -> Result<(), BuildError> {
     let config = &setup.config;
+    let postmortems = sources.postmortems;
     let (links, problems) = LinkIndex::build(postmortems, config.url_style(), options.drafts);
     diagnostics.extend(problems);
     for pm in postmortems {
@@ -157,6 +180,9 @@ fn publish(
         if options.check_only {
             diagnostics.extend(validate::follow_ups(pm, setup.today));
         }
+    }
+    for list in sources.collections {
+        diagnostics.extend(links.check_collection(list));
     }
     let published: Vec<&Postmortem> =
         postmortems.iter().filter(|pm| links.is_published(pm)).collect();
@@ -188,7 +214,8 @@ fn publish(
         web: &web,
         kb: &kb,
         config,
-        repo_prefix,
+        repo_prefix: sources.repo_prefix,
+        collections: sources.collections,
         today: setup.today,
         now: setup.now,
     };

@@ -34,6 +34,8 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "templates/lessons.html",
     "templates/digest.html",
     "templates/search.html",
+    "templates/collection.html",
+    "templates/collections.html",
 );
 
 const DEFAULT_STATIC: &[(&str, &str)] = embed!(

@@ -6,6 +6,7 @@
 //! sanitised is marked safe.
 
 mod chart;
+mod collections;
 mod data;
 mod feeds;
 mod kb;
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
 
+use crate::collection::Collection;
 use crate::config::{BaseUrl, Config};
 use crate::knowledge::KnowledgeBase;
 use crate::link::LinkIndex;
@@ -217,6 +219,8 @@ pub struct SiteInput<'a> {
     pub config: &'a Config,
     /// The root's folder inside its git repository, for "edit" links.
     pub repo_prefix: &'a str,
+    /// Reading lists.
+    pub collections: &'a [Collection],
     /// The build date, for overdue actions.
     pub today: Date,
     /// The build time, for the feed's `updated` when nothing is dated.
@@ -256,6 +260,7 @@ pub fn render_site(
     context.insert("counts", &Counts::of(input.postmortems, input.today));
     context.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
     context.insert("dashboard", &pages.dashboard());
+    context.insert("collections", &collections::links(input.collections));
     files.push(renderer.page("index.html", "", context)?);
 
     let years: Vec<YearGroup<'_>> = input
@@ -274,6 +279,8 @@ pub fn render_site(
     context.insert("total", &entries.len());
     files.push(renderer.page("catalogue.html", "postmortems/", context)?);
 
+    let lists = collections::views(input.collections, input.postmortems, &entries);
+    files.extend(collections::pages(renderer, &lists)?);
     files.extend(pages.years(renderer)?);
     files.extend(pages.taxonomies(renderer)?);
     files.push(pages.lessons(renderer, &input.config.lessons_theme)?);

@@ -4,6 +4,7 @@
 mod bad_input;
 mod build;
 mod check;
+mod collections;
 mod corpus;
 mod history;
 mod knowledge;
