@@ -37,6 +37,24 @@ pub enum Command {
     New(NewArgs),
     /// Create a new postmortem repository: settings, an example, CI files.
     Init(InitArgs),
+    /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
+    Serve(ServeArgs),
+}
+
+/// Options of `hindsight serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The postmortem repository.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    /// The port to serve on, on 127.0.0.1.
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+
+    /// Also show postmortems whose status is draft.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 /// Options of `hindsight new`.

@@ -24,6 +24,7 @@ mod parse;
 mod render;
 pub mod scaffold;
 mod search;
+pub mod serve;
 mod site;
 mod slug;
 mod theme;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hindsight::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs};
+use hindsight::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, ServeArgs};
 use hindsight::messages::{self, Format};
 use hindsight::{BuildError, BuildOptions, BuildReport};
 use log::{error, info};
@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::New(args) => new(args),
         Command::Init(args) => init(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -106,6 +107,18 @@ fn init(args: InitArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Err(e) => {
+            error!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let options =
+        hindsight::serve::ServeOptions { root: args.root, port: args.port, drafts: args.drafts };
+    match hindsight::serve::serve(options) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             error!("error: {e:#}");
             ExitCode::from(2)

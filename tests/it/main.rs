@@ -9,5 +9,6 @@ mod corpus;
 mod history;
 mod knowledge;
 mod scaffold;
+mod serve;
 mod site_files;
 mod util;
