@@ -91,19 +91,22 @@ pub fn build(
         use rayon::prelude::*;
         postmortems.par_iter().map(|pm| fields_of(pm, config.body_words)).collect()
     };
-    for (position, fields) in texts.iter().enumerate() {
-        index.add_doc(&position.to_string(), fields.iter().map(String::as_str));
-    }
+    crate::site::timed("    index documents", || {
+        for (position, fields) in texts.iter().enumerate() {
+            index.add_doc(&position.to_string(), fields.iter().map(String::as_str));
+        }
+    });
     let docs: Vec<ResultDoc<'_>> = entries
         .iter()
         .map(|e| ResultDoc(&e.title, &e.url, &e.date, &e.severity, shorten(&e.summary_text)))
         .collect();
     let mut js = String::from("window.HINDSIGHT_SEARCH={\"index\":");
-    js.push_str(&compact(&index.to_json())?);
+    js.push_str(&crate::site::timed("    compact", || compact(&index))?);
     js.push_str(",\"docs\":");
     js.push_str(&serde_json::to_string(&docs).context("cannot write the search results table")?);
     js.push_str("};\n");
-    let size = IndexSize { raw: js.len(), gzipped: gzipped_len(js.as_bytes())? };
+    let gzipped = crate::site::timed("    gzip", || gzipped_len(js.as_bytes()))?;
+    let size = IndexSize { raw: js.len(), gzipped };
     Ok((OutputFile { path: INDEX_PATH.into(), contents: js.into_bytes() }, size))
 }
 
@@ -136,43 +139,42 @@ fn fields_of(pm: &Postmortem, body_words: usize) -> [String; 3] {
 /// from it: every trie node carries `"docs":{},"df":0` even when no word
 /// ends there, and term frequencies carry sixteen digits. The loader only
 /// walks the trie, and treats a missing `docs` like an empty one.
-fn compact(json: &str) -> anyhow::Result<String> {
-    let mut value: serde_json::Value =
-        serde_json::from_str(json).context("elasticlunr wrote an index that is not JSON")?;
-    if let Some(fields) = value.get_mut("index").and_then(|i| i.as_object_mut()) {
-        for field in fields.values_mut() {
-            if let Some(root) = field.get_mut("root") {
-                compact_node(root);
-            }
+///
+/// One pass over the text: trie keys are single characters and document
+/// refs are numbers, so neither pattern can occur inside a key.
+fn compact(index: &Index) -> anyhow::Result<String> {
+    const EMPTY_NODE: &str = "\"docs\":{},\"df\":0";
+    const TF: &str = "\"tf\":";
+    let json = serde_json::to_string(index).context("elasticlunr's index is not JSON")?;
+    let mut out = String::with_capacity(json.len() / 2);
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find(['"']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix(EMPTY_NODE) {
+            // Drop the pair and the comma that joins it to the next key.
+            rest = after.strip_prefix(',').unwrap_or(after);
+        } else if let Some(after) = rest.strip_prefix(TF) {
+            let end = after
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-'))
+                .unwrap_or(after.len());
+            let value: f64 = after[..end].parse().unwrap_or(1.0);
+            out.push_str(TF);
+            out.push_str(&round_tf(value));
+            rest = &after[end..];
+        } else {
+            out.push('"');
+            rest = &rest[1..];
         }
     }
-    Ok(serde_json::to_string(&value)?)
+    out.push_str(rest);
+    Ok(out)
 }
 
-fn compact_node(node: &mut serde_json::Value) {
-    let Some(map) = node.as_object_mut() else { return };
-    let is_empty = map.get("docs").and_then(|d| d.as_object()).is_some_and(|d| d.is_empty());
-    if is_empty {
-        map.remove("docs");
-        map.remove("df");
-    }
-    if let Some(docs) = map.get_mut("docs").and_then(|d| d.as_object_mut()) {
-        for info in docs.values_mut() {
-            if let Some(tf) = info.get_mut("tf") {
-                let rounded = (tf.as_f64().unwrap_or(1.0) * 1000.0).round() / 1000.0;
-                *tf = if rounded.fract() == 0.0 {
-                    serde_json::Value::from(rounded as i64)
-                } else {
-                    serde_json::Value::from(rounded)
-                };
-            }
-        }
-    }
-    for (key, child) in map.iter_mut() {
-        if key != "docs" && key != "df" {
-            compact_node(child);
-        }
-    }
+/// Three decimals are plenty for ranking; whole numbers lose their `.0`.
+fn round_tf(value: f64) -> String {
+    let rounded = (value * 1000.0).round() / 1000.0;
+    if rounded.fract() == 0.0 { format!("{}", rounded as i64) } else { format!("{rounded}") }
 }
 
 /// A summary cut at a word boundary near `SUMMARY_CHARS`.
@@ -202,6 +204,20 @@ mod tests {
         assert!(short.ends_with("word…"), "{short}");
         assert!(short.chars().count() <= SUMMARY_CHARS + 1);
         assert_eq!(shorten("brief"), "brief");
+    }
+
+    #[test]
+    fn compaction_keeps_what_elasticlunr_js_reads() {
+        let mut index = new_index("en");
+        index.add_doc("0", ["outage", "keywords", "database outage outage"]);
+        index.add_doc("1", ["other", "", "database"]);
+        let compacted = compact(&index).unwrap();
+        assert!(!compacted.contains("\"docs\":{},\"df\":0"), "{compacted}");
+        assert!(compacted.contains("\"tf\":1}"), "{compacted}");
+        assert!(compacted.contains("\"tf\":1.414}"), "{compacted}");
+        let value: serde_json::Value = serde_json::from_str(&compacted).expect("still JSON");
+        let leaf = &value["index"]["text"]["root"]["d"]["a"]["t"]["a"]["b"]["a"]["s"]["docs"];
+        assert_eq!(leaf["1"]["tf"], 1);
     }
 
     #[test]

@@ -222,6 +222,7 @@ fn publish(
     let (mut files, index_size) =
         timed("render pages", || render::render_site(&setup.renderer, input))
             .map_err(BuildError::Setup)?;
+    setup.renderer.log_slowest_templates();
     report.search_index = index_size;
     warn_if_large(index_size, config);
     files.extend(setup.assets());
@@ -347,7 +348,7 @@ fn render_bodies(
 }
 
 /// Runs one stage and logs its time at debug level (`--verbose`).
-fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
+pub(crate) fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
     let started = Instant::now();
     let result = work();
     debug!("{stage}: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);

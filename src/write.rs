@@ -56,7 +56,7 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
     std::fs::create_dir_all(&staging)
         .with_context(|| format!("cannot create {}", staging.display()))?;
 
-    let result = write_all(&staging, files)
+    let result = crate::site::timed("  files", || write_all(&staging, files))
         .and_then(|()| write_marker(&staging))
         .and_then(|()| swap(&staging, output, &previous));
     if result.is_err() {
@@ -73,10 +73,13 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
         files.iter().filter_map(|f| f.path.parent().map(|p| staging.join(p))).collect();
     folders.sort();
     folders.dedup();
-    for folder in &folders {
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("cannot create {}", folder.display()))?;
-    }
+    // Pretty URLs mean a folder per page: create them on every core too.
+    crate::site::timed("  folders", || {
+        folders.par_iter().try_for_each(|folder| {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("cannot create {}", folder.display()))
+        })
+    })?;
     files.par_iter().try_for_each(|file| {
         let path = staging.join(&file.path);
         std::fs::write(&path, &file.contents)
@@ -103,7 +106,7 @@ fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
         return Err(e)
             .with_context(|| format!("cannot move the new site into {}", output.display()));
     }
-    remove_dir(previous)
+    crate::site::timed("  remove the previous site", || remove_dir(previous))
 }
 
 /// A folder next to `output` for the staging and the previous site, on the
@@ -117,7 +120,20 @@ fn sibling(output: &Path, role: &str) -> anyhow::Result<PathBuf> {
     Ok(output.with_file_name(sibling))
 }
 
+/// Removes a folder tree; a previous site holds a folder per page, so the
+/// top-level folders go in parallel.
 fn remove_dir(path: &Path) -> anyhow::Result<()> {
+    let entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    entries.par_iter().try_for_each(|entry| {
+        let is_folder = entry.symlink_metadata().is_ok_and(|m| m.is_dir());
+        let removed =
+            if is_folder { std::fs::remove_dir_all(entry) } else { std::fs::remove_file(entry) };
+        removed.with_context(|| format!("cannot remove {}", entry.display()))
+    })?;
     match std::fs::remove_dir_all(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -73,3 +73,26 @@ fn wiki_links_are_resolved_and_broken_ones_reported_with_their_offset() {
     assert!(out.html.contains(marked), "{}", out.html);
     assert_eq!(out.broken[0].0, markdown.find("[[INC-2").unwrap());
 }
+
+#[test]
+fn unsafe_link_schemes_are_dropped_even_without_raw_html() {
+    let out = html(
+        "[a](javascript:alert(1)) [b](JavaScript:x) ![c](data:text/html,x) [d](https://ok.example/a:b) [e](page.md#x:y)\n",
+    );
+    assert!(!out.to_lowercase().contains("javascript:"), "{out}");
+    assert!(!out.contains("data:"), "{out}");
+    assert!(out.contains("href=\"https://ok.example/a:b\""), "{out}");
+    assert!(out.contains("href=\"page.md#x:y\""), "{out}");
+}
+
+#[test]
+fn markdown_without_raw_html_skips_the_sanitiser_but_stays_escaped() {
+    let out = html("a < b & \"c\" `<script>`\n");
+    assert!(out.contains("a &lt; b &amp;"), "{out}");
+    assert!(out.contains("<code>&lt;script&gt;</code>"), "{out}");
+    let out = html("## <script>x()</script> heading\n");
+    assert!(
+        !out.contains("<script>"),
+        "raw HTML in a heading sends the body through the sanitiser: {out}"
+    );
+}

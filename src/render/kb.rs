@@ -62,6 +62,11 @@ pub struct KbPages<'a> {
     pub entries: &'a [Entry],
     /// Every action, as shown on the board (same order as `kb.actions`).
     pub rows: Vec<ActionRow<'a>>,
+    /// Each postmortem's lessons as HTML, rendered once for every page
+    /// that lists them.
+    lessons: Vec<Vec<String>>,
+    /// Each postmortem's open actions, as positions in `rows`.
+    open_actions: Vec<Vec<usize>>,
 }
 
 impl<'a> KbPages<'a> {
@@ -73,13 +78,24 @@ impl<'a> KbPages<'a> {
     ) -> KbPages<'a> {
         let rows = kb
             .actions
-            .iter()
+            .par_iter()
             .map(|a: &ActionRef<'_>| ActionRow {
                 action: ActionView::new(a.action, today),
                 postmortem: &entries[a.postmortem],
             })
             .collect();
-        KbPages { kb, entries, rows }
+        let lessons = kb
+            .postmortems
+            .par_iter()
+            .map(|pm| pm.lessons_learned.iter().map(|l| inline(l)).collect())
+            .collect();
+        let mut open_actions = vec![Vec::new(); kb.postmortems.len()];
+        for (position, action) in kb.actions.iter().enumerate() {
+            if !action.action.status.is_closed() {
+                open_actions[action.postmortem].push(position);
+            }
+        }
+        KbPages { kb, entries, rows, lessons, open_actions }
     }
 
     fn entries_of(&self, members: &[usize]) -> Vec<&'a Entry> {
@@ -149,22 +165,20 @@ impl<'a> KbPages<'a> {
         members
             .iter()
             .flat_map(|&i| {
-                let pm = self.kb.postmortems[i];
-                pm.lessons_learned
-                    .iter()
-                    .map(move |l| LessonView { html: inline(l), postmortem: &self.entries[i] })
+                self.lessons[i].iter().map(move |html| LessonView {
+                    html: html.clone(),
+                    postmortem: &self.entries[i],
+                })
             })
             .collect()
     }
 
+    /// Open actions of some postmortems, in board order (overdue first).
     fn open_actions_of(&self, members: &[usize]) -> Vec<&ActionRow<'a>> {
-        self.kb
-            .actions
-            .iter()
-            .zip(&self.rows)
-            .filter(|(a, _)| !a.action.status.is_closed() && members.contains(&a.postmortem))
-            .map(|(_, row)| row)
-            .collect()
+        let mut positions: Vec<usize> =
+            members.iter().flat_map(|&i| self.open_actions[i].iter().copied()).collect();
+        positions.sort_unstable();
+        positions.iter().map(|&p| &self.rows[p]).collect()
     }
 
     /// `/lessons/`: lessons by theme, and the list of digests.
@@ -180,7 +194,7 @@ impl<'a> KbPages<'a> {
                     .lessons
                     .iter()
                     .map(|&(pm, lesson)| LessonView {
-                        html: inline(&self.kb.postmortems[pm].lessons_learned[lesson]),
+                        html: self.lessons[pm][lesson].clone(),
                         postmortem: &self.entries[pm],
                     })
                     .collect(),
@@ -220,7 +234,7 @@ impl<'a> KbPages<'a> {
                         let pm: &Postmortem = self.kb.postmortems[i];
                         DigestItem {
                             entry: &self.entries[i],
-                            lessons: pm.lessons_learned.iter().map(|l| inline(l)).collect(),
+                            lessons: self.lessons[i].clone(),
                             actions: pm
                                 .improvement_actions
                                 .iter()

@@ -27,6 +27,7 @@ use crate::link::LinkIndex;
 use crate::link::related::Web;
 use crate::model::{Kind, Postmortem};
 use crate::search::{self, IndexSize};
+use crate::site::timed;
 use crate::slug::slugify;
 use crate::theme::Theme;
 use crate::url::UrlStyle;
@@ -99,6 +100,8 @@ impl SiteView {
 /// The theme's templates, ready to render.
 pub struct Renderer {
     tera: Tera,
+    /// Time spent in each template, for `--verbose`.
+    timings: std::sync::Mutex<std::collections::HashMap<String, (usize, std::time::Duration)>>,
 }
 
 impl Renderer {
@@ -115,7 +118,7 @@ impl Renderer {
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
             .context("the theme's templates do not compile")?;
         tera.global_context().insert("site", site);
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, timings: Default::default() })
     }
 
     /// Renders the page whose folder is `folder` (site-relative, such as
@@ -132,11 +135,32 @@ impl Renderer {
         mut context: Context,
     ) -> anyhow::Result<OutputFile> {
         context.insert("page_path", folder);
+        let started = std::time::Instant::now();
         let html = self
             .tera
             .render(template, &context)
             .map_err(|e| anyhow::anyhow!("template {template}: {}", describe(&e)))?;
+        if let Ok(mut timings) = self.timings.lock() {
+            let entry = timings.entry(template.to_string()).or_default();
+            entry.0 += 1;
+            entry.1 += started.elapsed();
+        }
         Ok(OutputFile { path: PathBuf::from(path), contents: html.into_bytes() })
+    }
+}
+
+impl Renderer {
+    /// Logs the templates that took longest in all, at debug level.
+    pub fn log_slowest_templates(&self) {
+        let Ok(timings) = self.timings.lock() else { return };
+        let mut slowest: Vec<(&String, &(usize, std::time::Duration))> = timings.iter().collect();
+        slowest.sort_by(|a, b| b.1.1.cmp(&a.1.1).then_with(|| a.0.cmp(b.0)));
+        for (template, (pages, total)) in slowest.into_iter().take(5) {
+            log::debug!(
+                "  template {template}: {:.1} ms for {pages} pages",
+                total.as_secs_f64() * 1000.0
+            );
+        }
     }
 }
 
@@ -228,34 +252,53 @@ pub struct SiteInput<'a> {
 }
 
 /// Renders every page of the site, in parallel where pages are many, and
-/// the search index; returns the index's size when there is one.
+/// the search index beside them (its indexing is sequential, so it runs
+/// while the other core renders pages); returns the index's size when
+/// there is one.
 pub fn render_site(
     renderer: &Renderer,
     input: SiteInput<'_>,
 ) -> anyhow::Result<(Vec<OutputFile>, Option<IndexSize>)> {
     let entries: Vec<Entry> =
         input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
-    let mut files: Vec<OutputFile> = input
-        .postmortems
-        .par_iter()
-        .zip(input.bodies.into_par_iter())
-        .enumerate()
-        .map(|(i, (pm, body))| {
-            let mut page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
-            page.related = related_views(pm, &input.web.related[i], &entries, input.links);
-            page.edit_url = input
-                .config
-                .edit_url(&format!("{}{}", input.repo_prefix, page.source))
-                .unwrap_or_default();
-            page.backlinks =
-                input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
-            let mut context = Context::new();
-            context.insert("page", &page);
-            renderer.page("postmortem.html", &input.links.path(pm), context)
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let search = || -> anyhow::Result<Option<(OutputFile, IndexSize)>> {
+        if !input.config.search.enabled {
+            return Ok(None);
+        }
+        let built = timed("  search index", || {
+            search::build(input.postmortems, &entries, &input.config.search)
+        })?;
+        Ok(Some(built))
+    };
+    let (pages, index) = rayon::join(|| render_pages(renderer, &input, &entries), search);
+    let mut files = pages?;
+    let mut index_size = None;
+    if let Some((index, size)) = index? {
+        files.push(index);
+        files.push(renderer.page("search.html", "search/", Context::new())?);
+        index_size = Some(size);
+    }
+    if let Some(base) = &input.config.base_url {
+        let mut pages: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.path.to_str())
+            .filter(|p| p.ends_with("index.html"))
+            .map(|p| p.trim_end_matches("index.html").to_string())
+            .collect();
+        pages.sort();
+        files.push(feeds::sitemap(&base.absolute(), &pages));
+    }
+    Ok((files, index_size))
+}
 
-    let pages = KbPages::new(input.kb, &entries, input.today);
+/// Every HTML page and data file.
+fn render_pages(
+    renderer: &Renderer,
+    input: &SiteInput<'_>,
+    entries: &[Entry],
+) -> anyhow::Result<Vec<OutputFile>> {
+    let mut files = timed("  postmortem pages", || postmortem_pages(renderer, input, entries))?;
+    let pages = KbPages::new(input.kb, entries, input.today);
     let mut context = Context::new();
     context.insert("counts", &Counts::of(input.postmortems, input.today));
     context.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
@@ -279,39 +322,50 @@ pub fn render_site(
     context.insert("total", &entries.len());
     files.push(renderer.page("catalogue.html", "postmortems/", context)?);
 
-    let lists = collections::views(input.collections, input.postmortems, &entries);
+    let lists = collections::views(input.collections, input.postmortems, entries);
     files.extend(collections::pages(renderer, &lists)?);
-    files.extend(pages.years(renderer)?);
-    files.extend(pages.taxonomies(renderer)?);
+    files.extend(timed("  archive", || pages.years(renderer))?);
+    files.extend(timed("  taxonomies", || pages.taxonomies(renderer))?);
     files.push(pages.lessons(renderer, &input.config.lessons_theme)?);
-    files.extend(pages.digests(renderer, input.today)?);
-    files.extend(pages.actions(renderer)?);
+    files.extend(timed("  digests", || pages.digests(renderer, input.today))?);
+    files.extend(timed("  actions", || pages.actions(renderer))?);
     files.extend(data::action_files(input.kb)?);
-
-    let mut index_size = None;
-    if input.config.search.enabled {
-        let (index, size) = search::build(input.postmortems, &entries, &input.config.search)?;
-        files.push(index);
-        files.push(renderer.page("search.html", "search/", Context::new())?);
-        index_size = Some(size);
-    }
 
     // Hosts serve 404.html at any depth; it links as if from the root.
     files.push(renderer.file("404.html", "", "404.html", Context::new())?);
+    files.push(feeds::atom(input.postmortems, entries, input.config, input.now));
+    files.push(timed("  data files", || {
+        feeds::model_json(input.postmortems, entries, input.today)
+    })?);
+    Ok(files)
+}
 
-    files.push(feeds::atom(input.postmortems, &entries, input.config, input.now));
-    files.push(feeds::model_json(input.postmortems, &entries, input.today)?);
-    if let Some(base) = &input.config.base_url {
-        let mut pages: Vec<String> = files
-            .iter()
-            .filter_map(|f| f.path.to_str())
-            .filter(|p| p.ends_with("index.html"))
-            .map(|p| p.trim_end_matches("index.html").to_string())
-            .collect();
-        pages.sort();
-        files.push(feeds::sitemap(&base.absolute(), &pages));
-    }
-    Ok((files, index_size))
+/// One page per published postmortem.
+fn postmortem_pages(
+    renderer: &Renderer,
+    input: &SiteInput<'_>,
+    entries: &[Entry],
+) -> anyhow::Result<Vec<OutputFile>> {
+    input
+        .postmortems
+        .par_iter()
+        .zip(input.bodies.par_iter())
+        .enumerate()
+        .map(|(i, (pm, body))| {
+            let mut page =
+                Page::new(pm, input.links, &input.config.timezone, input.today, body.clone());
+            page.related = related_views(pm, &input.web.related[i], entries, input.links);
+            page.edit_url = input
+                .config
+                .edit_url(&format!("{}{}", input.repo_prefix, page.source))
+                .unwrap_or_default();
+            page.backlinks =
+                input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
+            let mut context = Context::new();
+            context.insert("page", &page);
+            renderer.page("postmortem.html", &input.links.path(pm), context)
+        })
+        .collect()
 }
 
 /// Related incidents for a page: the computed ones, then any id the
