@@ -60,7 +60,7 @@ fn a_term_page_lists_postmortems_lessons_and_open_actions() {
     let page = repo.page("tags/deploy/index.html");
     assert_eq!(texts(&page, "h3.year"), ["2025", "Undated"]);
     assert_eq!(
-        texts(&page, ".entry-title"),
+        texts(&page, "#term-postmortems ~ ul.compact a"),
         ["February deploy failure", "Outage across midnight UTC", "A near miss nobody dated"]
     );
     assert_eq!(texts(&page, ".lessons li").len(), 2);
