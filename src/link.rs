@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::collection::Collection;
 use crate::diagnostic::{Diagnostic, Level, Position};
@@ -18,7 +19,9 @@ pub struct LinkIndex<'a> {
     postmortems: &'a [Postmortem],
     by_id: HashMap<String, usize>,
     by_file: HashMap<PathBuf, usize>,
-    anchors: Vec<HashSet<String>>,
+    /// Each postmortem's heading anchors, found the first time a link
+    /// needs them: most postmortems are never an anchor's target.
+    anchors: Vec<OnceLock<HashSet<String>>>,
     style: UrlStyle,
     include_drafts: bool,
 }
@@ -52,10 +55,7 @@ impl<'a> LinkIndex<'a> {
             by_id.entry(pm.id.to_lowercase()).or_insert(i);
             by_slug.entry(&pm.slug).or_insert(i);
         }
-        let anchors = postmortems
-            .iter()
-            .map(|pm| markdown::heading_ids(&pm.body.markdown).into_iter().collect())
-            .collect();
+        let anchors = postmortems.iter().map(|_| OnceLock::new()).collect();
         let index = LinkIndex { postmortems, by_id, by_file, anchors, style, include_drafts };
         (index, problems)
     }
@@ -135,8 +135,10 @@ impl<'a> LinkIndex<'a> {
         let mut target = self.path(pm);
         if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
             let index = self.by_id[&pm.id.to_lowercase()];
-            if !self.anchors[index].contains(anchor) {
-                let known: Vec<&str> = self.anchors[index].iter().map(String::as_str).collect();
+            let anchors = self.anchors[index]
+                .get_or_init(|| markdown::heading_ids(&pm.body.markdown).into_iter().collect());
+            if !anchors.contains(anchor) {
+                let known: Vec<&str> = anchors.iter().map(String::as_str).collect();
                 let hint = match crate::parse::suggest(anchor, &known) {
                     Some(near) => format!("did you mean `#{near}`?"),
                     None => format!(

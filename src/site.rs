@@ -29,7 +29,7 @@ use crate::render::{self, OutputFile, Renderer, SiteInput, SiteView};
 use crate::search::IndexSize;
 use crate::theme::Theme;
 use crate::validate;
-use crate::write::write_site;
+use crate::write::{Staging, WriteFailed};
 
 /// What the command line asked for.
 #[derive(Clone, Debug, Default)]
@@ -219,15 +219,27 @@ fn publish(
         today: setup.today,
         now: setup.now,
     };
-    let (mut files, index_size) =
-        timed("render pages", || render::render_site(&setup.renderer, input))
-            .map_err(BuildError::Setup)?;
+    let staging = Staging::create(&setup.output).map_err(BuildError::Output)?;
+    // A template that fails is a theme problem; a file that cannot be
+    // written, an output problem.
+    let classify = |e: anyhow::Error| {
+        if e.downcast_ref::<WriteFailed>().is_some() {
+            BuildError::Output(e)
+        } else {
+            BuildError::Setup(e)
+        }
+    };
+    let index_size =
+        timed("render and write pages", || render::render_site(&setup.renderer, input, &staging))
+            .map_err(classify)?;
     setup.renderer.log_slowest_templates();
     report.search_index = index_size;
     warn_if_large(index_size, config);
-    files.extend(setup.assets());
-    report.pages = files.len();
-    timed("write", || write_site(&setup.output, &files)).map_err(BuildError::Output)?;
+    for asset in setup.assets() {
+        staging.put(asset).map_err(BuildError::Output)?;
+    }
+    report.pages = staging.written().len();
+    timed("swap into place", || staging.finish()).map_err(BuildError::Output)?;
     report.written = true;
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! site as it was.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
@@ -45,46 +46,108 @@ pub fn check_output(output: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `files` as the new content of `output`.
-pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
-    check_output(output)?;
-    let staging = sibling(output, "new")?;
-    let previous = sibling(output, "old")?;
-    for stale in [&staging, &previous] {
-        remove_dir(stale)?;
-    }
-    std::fs::create_dir_all(&staging)
-        .with_context(|| format!("cannot create {}", staging.display()))?;
+/// Marks errors of the write stage, so a build can tell them from
+/// template errors met while rendering.
+#[derive(Debug)]
+pub struct WriteFailed;
 
-    let result = crate::site::timed("  files", || write_all(&staging, files))
-        .and_then(|()| write_marker(&staging))
-        .and_then(|()| swap(&staging, output, &previous));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+impl std::fmt::Display for WriteFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the site could not be written")
     }
-    result
 }
 
-fn write_all(staging: &Path, files: &[OutputFile]) -> anyhow::Result<()> {
-    for file in files {
-        ensure_inside(&file.path)?;
-    }
-    let mut folders: Vec<PathBuf> =
-        files.iter().filter_map(|f| f.path.parent().map(|p| staging.join(p))).collect();
-    folders.sort();
-    folders.dedup();
-    // Pretty URLs mean a folder per page: create them on every core too.
-    crate::site::timed("  folders", || {
-        folders.par_iter().try_for_each(|folder| {
-            std::fs::create_dir_all(folder)
-                .with_context(|| format!("cannot create {}", folder.display()))
+/// A site being written: files go into a staging folder as they are
+/// rendered, so no build holds the whole site in memory; `finish` swaps it
+/// into place, and dropping it unfinished removes it.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    previous: PathBuf,
+    written: Mutex<Vec<PathBuf>>,
+    is_finished: bool,
+}
+
+impl Staging {
+    /// Prepares a fresh staging folder beside `output`.
+    pub fn create(output: &Path) -> anyhow::Result<Staging> {
+        check_output(output)?;
+        let dir = sibling(output, "new")?;
+        let previous = sibling(output, "old")?;
+        for stale in [&dir, &previous] {
+            remove_dir(stale)?;
+        }
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            dir,
+            previous,
+            written: Mutex::new(Vec::new()),
+            is_finished: false,
         })
-    })?;
-    files.par_iter().try_for_each(|file| {
-        let path = staging.join(&file.path);
+    }
+
+    /// Writes one file of the site; safe to call from many threads.
+    pub fn put(&self, file: OutputFile) -> anyhow::Result<()> {
+        self.write_file(file).context(WriteFailed)
+    }
+
+    fn write_file(&self, file: OutputFile) -> anyhow::Result<()> {
+        ensure_inside(&file.path)?;
+        let path = self.dir.join(&file.path);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("cannot create {}", folder.display()))?;
+        }
         std::fs::write(&path, &file.contents)
-            .with_context(|| format!("cannot write {}", path.display()))
-    })
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if let Ok(mut written) = self.written.lock() {
+            written.push(file.path);
+        }
+        Ok(())
+    }
+
+    /// The files written so far, relative to the site root, sorted.
+    pub fn written(&self) -> Vec<PathBuf> {
+        let mut written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        written.sort();
+        written
+    }
+
+    /// Moves the finished site into place.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        write_marker(&self.dir)?;
+        swap(&self.dir, &self.output, &self.previous)?;
+        self.is_finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.is_finished {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl crate::render::Sink for Staging {
+    fn put(&self, file: OutputFile) -> anyhow::Result<()> {
+        Staging::put(self, file)
+    }
+
+    fn written(&self) -> Vec<PathBuf> {
+        Staging::written(self)
+    }
+}
+
+/// Writes `files` as the new content of `output`, all or nothing.
+#[cfg(test)]
+pub fn write_site(output: &Path, files: Vec<OutputFile>) -> anyhow::Result<()> {
+    let staging = Staging::create(output)?;
+    files.into_par_iter().try_for_each(|file| staging.put(file))?;
+    staging.finish()
 }
 
 fn write_marker(staging: &Path) -> anyhow::Result<()> {
@@ -106,7 +169,7 @@ fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
         return Err(e)
             .with_context(|| format!("cannot move the new site into {}", output.display()));
     }
-    crate::site::timed("  remove the previous site", || remove_dir(previous))
+    remove_dir(previous)
 }
 
 /// A folder next to `output` for the staging and the previous site, on the
@@ -163,8 +226,8 @@ mod tests {
     fn a_new_site_replaces_the_old_one_entirely() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        write_site(&output, &[file_of("old.html", "old")]).unwrap();
-        write_site(&output, &[file_of("a/index.html", "new")]).unwrap();
+        write_site(&output, vec![file_of("old.html", "old")]).unwrap();
+        write_site(&output, vec![file_of("a/index.html", "new")]).unwrap();
         assert!(!output.join("old.html").exists());
         assert_eq!(std::fs::read_to_string(output.join("a/index.html")).unwrap(), "new");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
@@ -176,13 +239,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("notes.txt");
         std::fs::write(&file, "keep me").unwrap();
-        assert!(write_site(&file, &[file_of("index.html", "x")]).is_err());
+        assert!(write_site(&file, vec![file_of("index.html", "x")]).is_err());
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 
         let folder = dir.path().join("home");
         std::fs::create_dir(&folder).unwrap();
         std::fs::write(folder.join("thesis.tex"), "years of work").unwrap();
-        let err = write_site(&folder, &[file_of("index.html", "x")]).unwrap_err();
+        let err = write_site(&folder, vec![file_of("index.html", "x")]).unwrap_err();
         assert!(err.to_string().contains("was not written by Hindsight"), "{err}");
         assert!(folder.join("thesis.tex").exists());
     }
@@ -191,9 +254,9 @@ mod tests {
     fn paths_that_climb_out_are_refused_and_the_old_site_kept() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        write_site(&output, &[file_of("index.html", "old")]).unwrap();
-        let err = write_site(&output, &[file_of("../escape.html", "x")]).unwrap_err();
-        assert!(err.to_string().contains("outside the output folder"));
+        write_site(&output, vec![file_of("index.html", "old")]).unwrap();
+        let err = write_site(&output, vec![file_of("../escape.html", "x")]).unwrap_err();
+        assert!(format!("{err:#}").contains("outside the output folder"), "{err:#}");
         assert_eq!(std::fs::read_to_string(output.join("index.html")).unwrap(), "old");
         assert!(!dir.path().join("escape.html").exists());
     }

@@ -69,51 +69,39 @@ pub fn title_of(name: &str) -> String {
 /// Builds a taxonomy over the published postmortems (newest first).
 ///
 /// Two spellings that fold to one URL (`Deploy` and `deploy`) are merged
-/// into one term, with a warning naming both files, so neither page
-/// silently overwrites the other.
+/// into one term named by the most common spelling (on a tie, the one met
+/// first); each file with another spelling gets a warning naming a file
+/// with the common one, so neither page silently overwrites the other and
+/// the advice does not flip when one new file arrives.
 pub fn build(
     name: &str,
     postmortems: &[&Postmortem],
     order: Option<&[String]>,
 ) -> (Taxonomy, Vec<Diagnostic>) {
-    let mut terms: Vec<Term> = Vec::new();
+    // Per slug: each spelling with the files that use it, in first-met order.
+    let mut spellings: Vec<(String, Vec<(String, Vec<usize>)>)> = Vec::new();
     let mut by_slug: HashMap<String, usize> = HashMap::new();
-    let mut first_file: Vec<usize> = Vec::new();
-    let mut problems = Vec::new();
     for (index, pm) in postmortems.iter().enumerate() {
         for value in values_of(pm, name) {
             let value = value.trim();
             let slug = term_slug(value);
-            match by_slug.get(&slug) {
-                Some(&t) => {
-                    let term = &mut terms[t];
-                    if term.name != value && !term.name.is_empty() {
-                        let other = &postmortems[first_file[t]].source;
-                        let message = format!(
-                            "{} `{value}` and `{}` ({}) share one page, /{}/{slug}/; they are merged",
-                            singular(name),
-                            term.name,
-                            other.display(),
-                            crate::slug::slugify(name)
-                        );
-                        let hint = format!("spell it `{}` everywhere", term.name);
-                        problems.push(
-                            Diagnostic::warning(&pm.source, Position::file(), message)
-                                .with_hint(hint),
-                        );
-                    }
-                    if term.members.last() != Some(&index) {
-                        term.members.push(index);
-                    }
-                }
-                None => {
-                    by_slug.insert(slug.clone(), terms.len());
-                    first_file.push(index);
-                    terms.push(Term { name: value.to_string(), slug, members: vec![index] });
-                }
+            let at = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                spellings.push((slug, Vec::new()));
+                spellings.len() - 1
+            });
+            let variants = &mut spellings[at].1;
+            match variants.iter_mut().find(|(spelled, _)| spelled == value) {
+                Some((_, files)) if files.last() == Some(&index) => {}
+                Some((_, files)) => files.push(index),
+                None => variants.push((value.to_string(), vec![index])),
             }
         }
     }
+    let mut problems = Vec::new();
+    let mut terms: Vec<Term> = spellings
+        .into_iter()
+        .map(|(slug, variants)| merge(name, slug, variants, postmortems, &mut problems))
+        .collect();
     sort_terms(&mut terms, order);
     let taxonomy = Taxonomy {
         slug: crate::slug::slugify(name),
@@ -121,14 +109,41 @@ pub fn build(
         name: name.to_string(),
         terms,
     };
-    (taxonomy, dedupe(problems))
+    (taxonomy, problems)
 }
 
-/// One warning per file and pair of spellings is enough.
-fn dedupe(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut seen = std::collections::HashSet::new();
-    problems.retain(|d| seen.insert((d.path.clone(), d.message.clone())));
-    problems
+/// One term from its spellings, warning the files that spell it otherwise.
+fn merge(
+    name: &str,
+    slug: String,
+    variants: Vec<(String, Vec<usize>)>,
+    postmortems: &[&Postmortem],
+    problems: &mut Vec<Diagnostic>,
+) -> Term {
+    let chosen = (0..variants.len())
+        .max_by(|&a, &b| variants[a].1.len().cmp(&variants[b].1.len()).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let (common, common_files) = &variants[chosen];
+    let example = &postmortems[common_files[0]].source;
+    for (spelled, files) in variants.iter().filter(|(s, _)| s != common) {
+        for &file in files {
+            let message = format!(
+                "{} `{spelled}` and `{common}` ({}) share one page, /{}/{slug}/; they are merged",
+                singular(name),
+                example.display(),
+                crate::slug::slugify(name)
+            );
+            let hint = format!("spell it `{common}`, as most postmortems do");
+            let diagnostic =
+                Diagnostic::warning(&postmortems[file].source, Position::file(), message);
+            problems.push(diagnostic.with_hint(hint));
+        }
+    }
+    let mut members: Vec<usize> =
+        variants.iter().flat_map(|(_, files)| files.iter().copied()).collect();
+    members.sort_unstable();
+    members.dedup();
+    Term { name: common.clone(), slug, members }
 }
 
 /// Severity follows the configured scale; other terms sort by name.
@@ -184,6 +199,27 @@ pub fn term_slug(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_most_common_spelling_names_a_merged_term() {
+        let mut all = Vec::new();
+        for (i, tag) in ["Deploy", "deploy", "deploy", "Deploy", "deploy"].iter().enumerate() {
+            let source = format!("content/{i}.md");
+            let status = crate::model::Status::Published;
+            let mut pm = crate::link::tests::postmortem(&source, &format!("P{i}"), status, "");
+            pm.tags = vec![tag.to_string()];
+            all.push(pm);
+        }
+        let refs: Vec<&Postmortem> = all.iter().collect();
+        let (taxonomy, problems) = build("tags", &refs, None);
+        assert_eq!(taxonomy.terms.len(), 1);
+        assert_eq!(taxonomy.terms[0].name, "deploy");
+        assert_eq!(taxonomy.terms[0].members, [0, 1, 2, 3, 4]);
+        let warned: Vec<String> = problems.iter().map(|d| d.path.display().to_string()).collect();
+        assert_eq!(warned, ["content/0.md", "content/3.md"]);
+        let first = &problems[0].message;
+        assert!(first.contains("`Deploy` and `deploy` (content/1.md)"), "{first}");
+    }
 
     #[test]
     fn awkward_terms_get_working_distinct_slugs() {

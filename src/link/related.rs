@@ -59,6 +59,10 @@ impl Web {
 /// How many related incidents a page shows, at most.
 pub const LIMIT: usize = 5;
 
+/// How many postmortems on each side of one, in a key's posting list (which
+/// is in newest-first order), are considered related candidates.
+const WINDOW: usize = 50;
+
 /// Shared services say most about two incidents, then shared root-cause
 /// categories, then shared tags.
 const WEIGHTS: [(&str, u32); 3] = [("services", 3), ("categories", 2), ("tags", 1)];
@@ -77,7 +81,13 @@ pub fn related(postmortems: &[&Postmortem], explicit: &[Vec<usize>]) -> Vec<Vec<
             let mut scores: HashMap<usize, u32> = HashMap::new();
             for key in keys_of(postmortems[i]) {
                 let Some(postings) = index.get(&key) else { continue };
-                for &j in postings {
+                // Only the neighbours nearest in time on a common key: a
+                // tag on half the collection would otherwise make this
+                // quadratic, and recent incidents are the likelier kin.
+                let at = postings.binary_search(&i).unwrap_or_else(|x| x);
+                let window =
+                    &postings[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(postings.len())];
+                for &j in window {
                     if j != i {
                         *scores.entry(j).or_default() += key.1;
                     }
@@ -113,10 +123,7 @@ fn keys_of(pm: &Postmortem) -> Vec<Key> {
     keys
 }
 
-/// Key to postmortems. Keys carried by a large share of the collection
-/// (a tag on most postmortems, such as `uncategorized`) say nothing about
-/// relatedness and would make the work quadratic again, so they are left
-/// out.
+/// Key to postmortems, in newest-first order.
 fn invert(postmortems: &[&Postmortem]) -> HashMap<Key, Vec<usize>> {
     let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
     for (i, pm) in postmortems.iter().enumerate() {
@@ -124,8 +131,6 @@ fn invert(postmortems: &[&Postmortem]) -> HashMap<Key, Vec<usize>> {
             index.entry(key).or_default().push(i);
         }
     }
-    let too_common = (postmortems.len() / 10).max(50);
-    index.retain(|_, postings| postings.len() <= too_common);
     index
 }
 

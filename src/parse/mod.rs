@@ -413,7 +413,9 @@ fn check_times(pm: &Postmortem, fields: &mut Fields<'_>) {
     }
 }
 
-/// The text and byte range of the first level-1 heading of a body.
+/// The text and byte range of a body's first heading, when it is a
+/// level-1 heading: a title. The scan stops at the first heading of any
+/// level, so a long body is not parsed twice.
 fn first_heading(markdown: &str) -> Option<(String, Range<usize>)> {
     let mut text: Option<String> = None;
     let mut start = 0;
@@ -423,6 +425,7 @@ fn first_heading(markdown: &str) -> Option<(String, Range<usize>)> {
                 text = Some(String::new());
                 start = range.start;
             }
+            Event::Start(Tag::Heading { .. }) if text.is_none() => return None,
             Event::Text(t) | Event::Code(t) if text.is_some() => text.as_mut()?.push_str(&t),
             Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
                 let title = text?.trim().to_string();

@@ -20,7 +20,7 @@ pub struct ActionRow<'e> {
     #[serde(flatten)]
     pub action: ActionView,
     /// The postmortem it was promised in.
-    pub postmortem: &'e Entry,
+    pub postmortem: PmRef<'e>,
 }
 
 /// A term or group with its page and count.
@@ -35,8 +35,55 @@ struct TermLink {
 #[derive(Serialize)]
 struct LessonView<'e> {
     html: String,
-    postmortem: &'e Entry,
+    postmortem: PmRef<'e>,
 }
+
+/// What a list row needs of a postmortem: a link. Serialising whole
+/// entries (summaries and all) into every row cost seconds at 10,000.
+#[derive(Clone, Copy, Serialize)]
+pub struct PmRef<'e> {
+    id: &'e str,
+    url: &'e str,
+    title: &'e str,
+}
+
+impl<'e> PmRef<'e> {
+    fn of(entry: &'e Entry) -> PmRef<'e> {
+        PmRef { id: &entry.id, url: &entry.url, title: &entry.title }
+    }
+}
+
+/// A postmortem in a compact list: a link with its date and badges.
+#[derive(Serialize)]
+struct Compact<'e> {
+    #[serde(flatten)]
+    link: PmRef<'e>,
+    date: &'e str,
+    date_display: &'e str,
+    year: &'e str,
+    severity: &'e str,
+    kind: &'e str,
+    kind_label: &'e str,
+}
+
+impl<'e> Compact<'e> {
+    fn of(entry: &'e Entry) -> Compact<'e> {
+        Compact {
+            link: PmRef::of(entry),
+            date: &entry.date,
+            date_display: &entry.date_display,
+            year: &entry.year,
+            severity: &entry.severity,
+            kind: entry.kind,
+            kind_label: entry.kind_label,
+        }
+    }
+}
+
+/// Rows a board or term page shows at most; the data files hold all.
+const PAGE_ROWS: usize = 1000;
+/// Lessons and open actions a term page shows at most.
+const TERM_ROWS: usize = 100;
 
 /// Lessons under one theme.
 #[derive(Serialize)]
@@ -81,7 +128,7 @@ impl<'a> KbPages<'a> {
             .par_iter()
             .map(|a: &ActionRef<'_>| ActionRow {
                 action: ActionView::new(a.action, today),
-                postmortem: &entries[a.postmortem],
+                postmortem: PmRef::of(&entries[a.postmortem]),
             })
             .collect();
         let lessons = kb
@@ -146,9 +193,17 @@ impl<'a> KbPages<'a> {
                     context.insert("taxonomy", &taxonomy.title);
                     context.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
                     context.insert("term", &term.name);
-                    context.insert("entries", &self.entries_of(&term.members));
-                    context.insert("lessons", &self.lessons_of(&term.members));
-                    context.insert("actions", &self.open_actions_of(&term.members));
+                    let compact: Vec<Compact<'_>> =
+                        term.members.iter().map(|&i| Compact::of(&self.entries[i])).collect();
+                    context.insert("entries", &compact);
+                    let mut lessons = self.lessons_of(&term.members);
+                    context.insert("lesson_total", &lessons.len());
+                    lessons.truncate(TERM_ROWS);
+                    context.insert("lessons", &lessons);
+                    let mut actions = self.open_actions_of(&term.members);
+                    context.insert("action_total", &actions.len());
+                    actions.truncate(TERM_ROWS);
+                    context.insert("actions", &actions);
                     renderer.page(
                         "term.html",
                         &format!("{}/{}/", taxonomy.slug, term.slug),
@@ -167,7 +222,7 @@ impl<'a> KbPages<'a> {
             .flat_map(|&i| {
                 self.lessons[i].iter().map(move |html| LessonView {
                     html: html.clone(),
-                    postmortem: &self.entries[i],
+                    postmortem: PmRef::of(&self.entries[i]),
                 })
             })
             .collect()
@@ -195,7 +250,7 @@ impl<'a> KbPages<'a> {
                     .iter()
                     .map(|&(pm, lesson)| LessonView {
                         html: self.lessons[pm][lesson].clone(),
-                        postmortem: &self.entries[pm],
+                        postmortem: PmRef::of(&self.entries[pm]),
                     })
                     .collect(),
             })
@@ -270,7 +325,9 @@ impl<'a> KbPages<'a> {
             let mut context = Context::new();
             context.insert("title", title);
             context.insert("heading", heading);
-            context.insert("actions", &self.rows_of(members));
+            let rows = self.rows_of(&members[..members.len().min(PAGE_ROWS)]);
+            context.insert("actions", &rows);
+            context.insert("count", &members.len());
             context.insert("statuses", &statuses);
             context.insert("owners", &owners);
             context.insert("overdue", &overdue);

@@ -251,44 +251,59 @@ pub struct SiteInput<'a> {
     pub now: jiff::Timestamp,
 }
 
-/// Renders every page of the site, in parallel where pages are many, and
-/// the search index beside them (its indexing is sequential, so it runs
-/// while the other core renders pages); returns the index's size when
-/// there is one.
+/// Where rendered files go: the write stage's staging folder.
+pub trait Sink: Sync {
+    /// Stores one file of the site.
+    fn put(&self, file: OutputFile) -> anyhow::Result<()>;
+    /// The files stored so far, relative to the site root, sorted.
+    fn written(&self) -> Vec<PathBuf>;
+}
+
+/// Stores a group of files, on every core.
+fn put_all(sink: &dyn Sink, files: Vec<OutputFile>) -> anyhow::Result<()> {
+    files.into_par_iter().try_for_each(|file| sink.put(file))
+}
+
+/// Renders every page of the site into `sink`, in parallel where pages are
+/// many, and the search index beside them (its indexing is sequential, so
+/// it runs while the other core renders pages); returns the index's size
+/// when there is one. Pages go to the sink as they are made, so the site is
+/// never whole in memory.
 pub fn render_site(
     renderer: &Renderer,
     input: SiteInput<'_>,
-) -> anyhow::Result<(Vec<OutputFile>, Option<IndexSize>)> {
+    sink: &dyn Sink,
+) -> anyhow::Result<Option<IndexSize>> {
     let entries: Vec<Entry> =
         input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
-    let search = || -> anyhow::Result<Option<(OutputFile, IndexSize)>> {
+    let search = || -> anyhow::Result<Option<IndexSize>> {
         if !input.config.search.enabled {
             return Ok(None);
         }
-        let built = timed("  search index", || {
+        let (index, size) = timed("  search index", || {
             search::build(input.postmortems, &entries, &input.config.search)
         })?;
-        Ok(Some(built))
+        sink.put(index)?;
+        Ok(Some(size))
     };
-    let (pages, index) = rayon::join(|| render_pages(renderer, &input, &entries), search);
-    let mut files = pages?;
-    let mut index_size = None;
-    if let Some((index, size)) = index? {
-        files.push(index);
-        files.push(renderer.page("search.html", "search/", Context::new())?);
-        index_size = Some(size);
+    let (pages, index_size) =
+        rayon::join(|| render_pages(renderer, &input, &entries, sink), search);
+    pages?;
+    let index_size = index_size?;
+    if index_size.is_some() {
+        sink.put(renderer.page("search.html", "search/", Context::new())?)?;
     }
     if let Some(base) = &input.config.base_url {
-        let mut pages: Vec<String> = files
+        let pages: Vec<String> = sink
+            .written()
             .iter()
-            .filter_map(|f| f.path.to_str())
+            .filter_map(|p| p.to_str())
             .filter(|p| p.ends_with("index.html"))
             .map(|p| p.trim_end_matches("index.html").to_string())
             .collect();
-        pages.sort();
-        files.push(feeds::sitemap(&base.absolute(), &pages));
+        sink.put(feeds::sitemap(&base.absolute(), &pages))?;
     }
-    Ok((files, index_size))
+    Ok(index_size)
 }
 
 /// Every HTML page and data file.
@@ -296,15 +311,16 @@ fn render_pages(
     renderer: &Renderer,
     input: &SiteInput<'_>,
     entries: &[Entry],
-) -> anyhow::Result<Vec<OutputFile>> {
-    let mut files = timed("  postmortem pages", || postmortem_pages(renderer, input, entries))?;
+    sink: &dyn Sink,
+) -> anyhow::Result<()> {
+    timed("  postmortem pages", || postmortem_pages(renderer, input, entries, sink))?;
     let pages = KbPages::new(input.kb, entries, input.today);
     let mut context = Context::new();
     context.insert("counts", &Counts::of(input.postmortems, input.today));
     context.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
     context.insert("dashboard", &pages.dashboard());
     context.insert("collections", &collections::links(input.collections));
-    files.push(renderer.page("index.html", "", context)?);
+    sink.put(renderer.page("index.html", "", context)?)?;
 
     let years: Vec<YearGroup<'_>> = input
         .kb
@@ -320,38 +336,32 @@ fn render_pages(
     let mut context = Context::new();
     context.insert("years", &years);
     context.insert("total", &entries.len());
-    files.push(renderer.page("catalogue.html", "postmortems/", context)?);
+    sink.put(renderer.page("catalogue.html", "postmortems/", context)?)?;
 
     let lists = collections::views(input.collections, input.postmortems, entries);
-    files.extend(collections::pages(renderer, &lists)?);
-    files.extend(timed("  archive", || pages.years(renderer))?);
-    files.extend(timed("  taxonomies", || pages.taxonomies(renderer))?);
-    files.push(pages.lessons(renderer, &input.config.lessons_theme)?);
-    files.extend(timed("  digests", || pages.digests(renderer, input.today))?);
-    files.extend(timed("  actions", || pages.actions(renderer))?);
-    files.extend(data::action_files(input.kb)?);
+    put_all(sink, collections::pages(renderer, &lists)?)?;
+    put_all(sink, timed("  archive", || pages.years(renderer))?)?;
+    put_all(sink, timed("  taxonomies", || pages.taxonomies(renderer))?)?;
+    sink.put(pages.lessons(renderer, &input.config.lessons_theme)?)?;
+    put_all(sink, timed("  digests", || pages.digests(renderer, input.today))?)?;
+    put_all(sink, timed("  actions", || pages.actions(renderer))?)?;
+    put_all(sink, data::action_files(input.kb)?)?;
 
     // Hosts serve 404.html at any depth; it links as if from the root.
-    files.push(renderer.file("404.html", "", "404.html", Context::new())?);
-    files.push(feeds::atom(input.postmortems, entries, input.config, input.now));
-    files.push(timed("  data files", || {
-        feeds::model_json(input.postmortems, entries, input.today)
-    })?);
-    Ok(files)
+    sink.put(renderer.file("404.html", "", "404.html", Context::new())?)?;
+    sink.put(feeds::atom(input.postmortems, entries, input.config, input.now))?;
+    sink.put(timed("  data files", || feeds::model_json(input.postmortems, entries, input.today))?)
 }
 
-/// One page per published postmortem.
+/// One page per published postmortem, each stored as soon as it is made.
 fn postmortem_pages(
     renderer: &Renderer,
     input: &SiteInput<'_>,
     entries: &[Entry],
-) -> anyhow::Result<Vec<OutputFile>> {
-    input
-        .postmortems
-        .par_iter()
-        .zip(input.bodies.par_iter())
-        .enumerate()
-        .map(|(i, (pm, body))| {
+    sink: &dyn Sink,
+) -> anyhow::Result<()> {
+    input.postmortems.par_iter().zip(input.bodies.par_iter()).enumerate().try_for_each(
+        |(i, (pm, body))| {
             let mut page =
                 Page::new(pm, input.links, &input.config.timezone, input.today, body.clone());
             page.related = related_views(pm, &input.web.related[i], entries, input.links);
@@ -363,9 +373,9 @@ fn postmortem_pages(
                 input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
             let mut context = Context::new();
             context.insert("page", &page);
-            renderer.page("postmortem.html", &input.links.path(pm), context)
-        })
-        .collect()
+            sink.put(renderer.page("postmortem.html", &input.links.path(pm), context)?)
+        },
+    )
 }
 
 /// Related incidents for a page: the computed ones, then any id the
