@@ -79,7 +79,7 @@ pub fn build(
     order: Option<&[String]>,
 ) -> (Taxonomy, Vec<Diagnostic>) {
     // Per slug: each spelling with the files that use it, in first-met order.
-    let mut spellings: Vec<(String, Vec<(String, Vec<usize>)>)> = Vec::new();
+    let mut spellings: Vec<(String, Vec<Spelling>)> = Vec::new();
     let mut by_slug: HashMap<String, usize> = HashMap::new();
     for (index, pm) in postmortems.iter().enumerate() {
         for value in values_of(pm, name) {
@@ -112,11 +112,14 @@ pub fn build(
     (taxonomy, problems)
 }
 
+/// One way a term is written, with the postmortems that write it so.
+type Spelling = (String, Vec<usize>);
+
 /// One term from its spellings, warning the files that spell it otherwise.
 fn merge(
     name: &str,
     slug: String,
-    variants: Vec<(String, Vec<usize>)>,
+    variants: Vec<Spelling>,
     postmortems: &[&Postmortem],
     problems: &mut Vec<Diagnostic>,
 ) -> Term {
