@@ -12,14 +12,26 @@ use std::io::Write;
 
 use anyhow::Context;
 use elasticlunr::{Index, IndexBuilder};
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::markdown;
 use crate::model::Postmortem;
 use crate::render::{Entry, OutputFile};
 
-/// Where the index is written, relative to the site root.
+/// The script that loads first: fields, document lengths, and which part
+/// holds the words starting with each character.
 pub const INDEX_PATH: &str = "search/index.js";
+
+/// Index parts aim for about this many bytes: a query loads only the parts
+/// for the first characters of its words.
+const PART_BYTES: usize = 192 * 1024;
+
+/// Result rows per docs file: a result page loads only the files holding
+/// its results.
+const DOCS_PER_FILE: usize = 500;
 
 /// Indexed fields. Each field is a separate character trie in elasticlunr's
 /// format, so prose fields share one (`text`: summary, root causes,
@@ -41,13 +53,14 @@ pub struct SearchConfig {
     pub language: String,
     /// How many words of each body are indexed; 0 leaves bodies out.
     pub body_words: usize,
-    /// Warn when the index is larger than this many kilobytes.
+    /// Warn when a first search could load more than this many kilobytes,
+    /// gzipped (the first file and the largest index part).
     pub warn_kb: usize,
 }
 
 impl Default for SearchConfig {
     fn default() -> SearchConfig {
-        SearchConfig { enabled: true, language: "en".into(), body_words: 120, warn_kb: 2048 }
+        SearchConfig { enabled: true, language: "en".into(), body_words: 120, warn_kb: 1024 }
     }
 }
 
@@ -68,10 +81,13 @@ impl SearchConfig {
 /// What the index cost, for the build summary.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct IndexSize {
-    /// Bytes of `search/index.js`.
+    /// Bytes of every index file together.
     pub raw: usize,
-    /// Bytes after gzip, what a server with compression sends.
+    /// The same, gzipped file by file, as a server with compression sends.
     pub gzipped: usize,
+    /// What a first search loads at most before its result rows: the first
+    /// file and the largest index part, gzipped.
+    pub first_search: usize,
 }
 
 /// A search result as the browser shows it: `[title, url, date, severity,
@@ -80,34 +96,194 @@ pub struct IndexSize {
 #[derive(Serialize)]
 struct ResultDoc<'a>(&'a str, &'a str, &'a str, &'a str, String);
 
-/// Builds the index file over `postmortems` (with their list views).
+/// Builds the index files over `postmortems` (with their list views).
+///
+/// elasticlunr keeps, per field, a trie of characters. The trie is cut by
+/// first character into parts of about `PART_BYTES`, and the result rows
+/// into files of `DOCS_PER_FILE`: the browser loads the small first file,
+/// then only the parts its query's words need, then only the rows of the
+/// results it shows. Each file is a script calling a loader function, so it
+/// also loads from disk.
 pub fn build(
     postmortems: &[&Postmortem],
     entries: &[Entry],
     config: &SearchConfig,
-) -> anyhow::Result<(OutputFile, IndexSize)> {
+) -> anyhow::Result<(Vec<OutputFile>, IndexSize)> {
+    use rayon::prelude::*;
     let mut index = new_index(&config.language);
-    let texts: Vec<[String; 3]> = {
-        use rayon::prelude::*;
-        postmortems.par_iter().map(|pm| fields_of(pm, config.body_words)).collect()
-    };
+    let texts: Vec<[String; 3]> =
+        postmortems.par_iter().map(|pm| fields_of(pm, config.body_words)).collect();
     crate::site::timed("    index documents", || {
         for (position, fields) in texts.iter().enumerate() {
             index.add_doc(&position.to_string(), fields.iter().map(String::as_str));
         }
     });
+    drop(texts);
+    let json = index.to_json();
+    // The tree is several times the size of its JSON; free it first.
+    drop(index);
+    let raw: RawIndex<'_> =
+        serde_json::from_str(&json).context("elasticlunr wrote an index that is not JSON")?;
+    let parts = split_tries(&raw);
+    let mut files = Vec::with_capacity(parts.len() + entries.len() / DOCS_PER_FILE + 2);
+
     let docs: Vec<ResultDoc<'_>> = entries
         .iter()
         .map(|e| ResultDoc(&e.title, &e.url, &e.date, &e.severity, shorten(&e.summary_text)))
         .collect();
-    let mut js = String::from("window.HINDSIGHT_SEARCH={\"index\":");
-    js.push_str(&crate::site::timed("    compact", || compact(&index))?);
-    js.push_str(",\"docs\":");
-    js.push_str(&serde_json::to_string(&docs).context("cannot write the search results table")?);
-    js.push_str("};\n");
-    let gzipped = crate::site::timed("    gzip", || gzipped_len(js.as_bytes()))?;
-    let size = IndexSize { raw: js.len(), gzipped };
-    Ok((OutputFile { path: INDEX_PATH.into(), contents: js.into_bytes() }, size))
+    for (number, chunk) in docs.chunks(DOCS_PER_FILE).enumerate() {
+        let json = serde_json::to_string(chunk)?;
+        files.push(script(&format!("search/docs-{number}.js"), "docs", number, &json));
+    }
+    for (number, part) in parts.iter().enumerate() {
+        files.push(script(
+            &format!("search/part-{number}.js"),
+            "part",
+            number,
+            &compact_json(&part.json),
+        ));
+    }
+    let first_chars: serde_json::Map<String, serde_json::Value> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(n, part)| {
+            part.chars.iter().map(move |c| (c.clone(), serde_json::Value::from(n)))
+        })
+        .collect();
+    let layout = serde_json::json!({ "docsPerFile": DOCS_PER_FILE, "parts": first_chars });
+    let base = format!(
+        "window.HINDSIGHT_SEARCH={{\"index\":{},\"layout\":{layout}}};\n",
+        compact_json(&raw.without_tries())
+    );
+    files.push(OutputFile { path: INDEX_PATH.into(), contents: base.into_bytes() });
+
+    let sizes: Vec<(usize, usize)> = crate::site::timed("    gzip", || {
+        files
+            .par_iter()
+            .map(|f| Ok((f.contents.len(), gzipped_len(&f.contents)?)))
+            .collect::<anyhow::Result<_>>()
+    })?;
+    let largest_part = files
+        .iter()
+        .zip(&sizes)
+        .filter(|(f, _)| f.path.to_string_lossy().contains("/part-"))
+        .map(|(_, size)| size.1)
+        .max()
+        .unwrap_or(0);
+    let first_file = sizes.last().map_or(0, |size| size.1);
+    let size = IndexSize {
+        raw: sizes.iter().map(|s| s.0).sum(),
+        gzipped: sizes.iter().map(|s| s.1).sum(),
+        first_search: first_file + largest_part,
+    };
+    Ok((files, size))
+}
+
+/// elasticlunr's JSON, read without building a tree: the tries stay
+/// slices of the text, so splitting them costs no copies.
+#[derive(Deserialize)]
+struct RawIndex<'a> {
+    #[serde(borrow)]
+    fields: &'a RawValue,
+    #[serde(borrow)]
+    pipeline: &'a RawValue,
+    #[serde(rename = "ref", borrow)]
+    reference: &'a RawValue,
+    #[serde(borrow)]
+    version: &'a RawValue,
+    #[serde(borrow)]
+    index: BTreeMap<String, RawField<'a>>,
+    #[serde(rename = "documentStore", borrow)]
+    document_store: &'a RawValue,
+    #[serde(borrow)]
+    lang: &'a RawValue,
+}
+
+/// One field's trie: the root's children by first character.
+#[derive(Deserialize)]
+struct RawField<'a> {
+    #[serde(borrow)]
+    root: BTreeMap<String, &'a RawValue>,
+}
+
+impl RawIndex<'_> {
+    /// The index with every trie emptied: what the browser loads first.
+    fn without_tries(&self) -> String {
+        let fields: Vec<String> =
+            self.index.keys().map(|f| format!("{}:{{\"root\":{{}}}}", quote(f))).collect();
+        format!(
+            "{{\"fields\":{},\"pipeline\":{},\"ref\":{},\"version\":{},\"index\":{{{}}},\"documentStore\":{},\"lang\":{}}}",
+            self.fields.get(),
+            self.pipeline.get(),
+            self.reference.get(),
+            self.version.get(),
+            fields.join(","),
+            self.document_store.get(),
+            self.lang.get()
+        )
+    }
+}
+
+fn quote(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+/// One index part: the first characters it covers and its JSON,
+/// `{"field": {"c": subtree, ...}, ...}`.
+struct Part {
+    chars: Vec<String>,
+    json: String,
+}
+
+/// Groups every field's first-character subtrees into parts of about
+/// `PART_BYTES`, in character order.
+fn split_tries(raw: &RawIndex<'_>) -> Vec<Part> {
+    // first character -> (field, subtree)
+    let mut by_char: BTreeMap<&str, Vec<(&str, &RawValue)>> = BTreeMap::new();
+    for (field, trie) in &raw.index {
+        for (key, subtree) in &trie.root {
+            if key != "docs" && key != "df" {
+                by_char.entry(key).or_default().push((field, subtree));
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    let mut current: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut chars = Vec::new();
+    let mut bytes = 0;
+    for (ch, subtrees) in by_char {
+        let size: usize = subtrees.iter().map(|(_, s)| s.get().len()).sum();
+        if bytes > 0 && bytes + size > PART_BYTES {
+            parts.push(Part {
+                chars: std::mem::take(&mut chars),
+                json: part_json(&std::mem::take(&mut current)),
+            });
+            bytes = 0;
+        }
+        for (field, subtree) in subtrees {
+            current.entry(field).or_default().push(format!("{}:{}", quote(ch), subtree.get()));
+        }
+        chars.push(ch.to_string());
+        bytes += size;
+    }
+    if !chars.is_empty() {
+        parts.push(Part { chars, json: part_json(&current) });
+    }
+    parts
+}
+
+fn part_json(fields: &BTreeMap<&str, Vec<String>>) -> String {
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(field, entries)| format!("{}:{{{}}}", quote(field), entries.join(",")))
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+/// A file that hands its data to the search script's loader.
+fn script(path: &str, kind: &str, number: usize, json: &str) -> OutputFile {
+    let text = format!("window.HINDSIGHT_SEARCH_LOADED(\"{kind}\",{number},{json});\n");
+    OutputFile { path: path.into(), contents: text.into_bytes() }
 }
 
 fn new_index(language: &str) -> Index {
@@ -142,13 +318,12 @@ fn fields_of(pm: &Postmortem, body_words: usize) -> [String; 3] {
 ///
 /// One pass over the text: trie keys are single characters and document
 /// refs are numbers, so neither pattern can occur inside a key.
-fn compact(index: &Index) -> anyhow::Result<String> {
+fn compact_json(json: &str) -> String {
     const EMPTY_NODE: &str = "\"docs\":{},\"df\":0";
     const TF: &str = "\"tf\":";
-    let json = serde_json::to_string(index).context("elasticlunr's index is not JSON")?;
     let mut out = String::with_capacity(json.len() / 2);
-    let mut rest = json.as_str();
-    while let Some(at) = rest.find(['"']) {
+    let mut rest = json;
+    while let Some(at) = rest.find('"') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         if let Some(after) = rest.strip_prefix(EMPTY_NODE) {
@@ -168,7 +343,7 @@ fn compact(index: &Index) -> anyhow::Result<String> {
         }
     }
     out.push_str(rest);
-    Ok(out)
+    out
 }
 
 /// Three decimals are plenty for ranking; whole numbers lose their `.0`.
@@ -211,13 +386,54 @@ mod tests {
         let mut index = new_index("en");
         index.add_doc("0", ["outage", "keywords", "database outage outage"]);
         index.add_doc("1", ["other", "", "database"]);
-        let compacted = compact(&index).unwrap();
+        let compacted = compact_json(&serde_json::to_string(&index).unwrap());
         assert!(!compacted.contains("\"docs\":{},\"df\":0"), "{compacted}");
         assert!(compacted.contains("\"tf\":1}"), "{compacted}");
         assert!(compacted.contains("\"tf\":1.414}"), "{compacted}");
         let value: serde_json::Value = serde_json::from_str(&compacted).expect("still JSON");
         let leaf = &value["index"]["text"]["root"]["d"]["a"]["t"]["a"]["b"]["a"]["s"]["docs"];
         assert_eq!(leaf["1"]["tf"], 1);
+    }
+
+    #[test]
+    fn parts_cover_every_first_character_once_and_rebuild_the_tries() {
+        let mut index = new_index("en");
+        // Enough distinct words for several parts of PART_BYTES.
+        for doc in 0..400 {
+            let words: Vec<String> = (0..60)
+                .map(|w| {
+                    let n = doc * 7919 + w * 104_729;
+                    let first = (b'a' + (n % 26) as u8) as char;
+                    format!("{first}{}x{}", n % 997, n % 89)
+                })
+                .collect();
+            index.add_doc(&doc.to_string(), ["title", "", &words.join(" ")]);
+        }
+        let json = index.to_json();
+        let raw: RawIndex<'_> = serde_json::from_str(&json).unwrap();
+        let parts = split_tries(&raw);
+        assert!(parts.len() > 1, "{} parts", parts.len());
+        let mut rebuilt = serde_json::Map::new();
+        let mut seen = std::collections::HashSet::new();
+        for part in &parts {
+            for c in &part.chars {
+                assert!(seen.insert(c.clone()), "{c} is in two parts");
+            }
+            let value: serde_json::Value = serde_json::from_str(&part.json).unwrap();
+            for (field, tries) in value.as_object().unwrap() {
+                let entry = rebuilt.entry(field.clone()).or_insert_with(|| serde_json::json!({}));
+                for (c, subtree) in tries.as_object().unwrap() {
+                    entry[c] = subtree.clone();
+                }
+            }
+        }
+        let original: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for field in ["title", "text"] {
+            let mut root = original["index"][field]["root"].as_object().unwrap().clone();
+            root.remove("docs");
+            root.remove("df");
+            assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{field}");
+        }
     }
 
     #[test]

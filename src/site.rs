@@ -246,13 +246,11 @@ fn publish(
 
 /// An oversized index costs every reader on their first search.
 fn warn_if_large(size: Option<IndexSize>, config: &Config) {
-    if let Some(size) = size.filter(|s| s.raw > config.search.warn_kb * 1024) {
+    if let Some(size) = size.filter(|s| s.first_search > config.search.warn_kb * 1024) {
         log::warn!(
-            "warning: the search index is {} kB ({} kB gzipped), over [search] warn_kb = {}; \
-             readers download it on their first search. Lower [search] body_words \
-             (0 leaves bodies out) to shrink it",
-            size.raw / 1024,
-            size.gzipped / 1024,
+            "warning: a first search can load {} kB of index (gzipped), over [search] warn_kb = {}; \
+             lower [search] body_words (0 leaves bodies out) to shrink it",
+            size.first_search / 1024,
             config.search.warn_kb
         );
     }

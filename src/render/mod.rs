@@ -271,23 +271,25 @@ fn put_all(sink: &dyn Sink, files: Vec<OutputFile>) -> anyhow::Result<()> {
 /// never whole in memory.
 pub fn render_site(
     renderer: &Renderer,
-    input: SiteInput<'_>,
+    mut input: SiteInput<'_>,
     sink: &dyn Sink,
 ) -> anyhow::Result<Option<IndexSize>> {
+    // Each body is dropped as soon as its page is written.
+    let bodies = std::mem::take(&mut input.bodies);
     let entries: Vec<Entry> =
         input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
     let search = || -> anyhow::Result<Option<IndexSize>> {
         if !input.config.search.enabled {
             return Ok(None);
         }
-        let (index, size) = timed("  search index", || {
+        let (files, size) = timed("  search index", || {
             search::build(input.postmortems, &entries, &input.config.search)
         })?;
-        sink.put(index)?;
+        put_all(sink, files)?;
         Ok(Some(size))
     };
     let (pages, index_size) =
-        rayon::join(|| render_pages(renderer, &input, &entries, sink), search);
+        rayon::join(|| render_pages(renderer, &input, bodies, &entries, sink), search);
     pages?;
     let index_size = index_size?;
     if index_size.is_some() {
@@ -310,10 +312,11 @@ pub fn render_site(
 fn render_pages(
     renderer: &Renderer,
     input: &SiteInput<'_>,
+    bodies: Vec<String>,
     entries: &[Entry],
     sink: &dyn Sink,
 ) -> anyhow::Result<()> {
-    timed("  postmortem pages", || postmortem_pages(renderer, input, entries, sink))?;
+    timed("  postmortem pages", || postmortem_pages(renderer, input, bodies, entries, sink))?;
     let pages = KbPages::new(input.kb, entries, input.today);
     let mut context = Context::new();
     context.insert("counts", &Counts::of(input.postmortems, input.today));
@@ -357,13 +360,13 @@ fn render_pages(
 fn postmortem_pages(
     renderer: &Renderer,
     input: &SiteInput<'_>,
+    bodies: Vec<String>,
     entries: &[Entry],
     sink: &dyn Sink,
 ) -> anyhow::Result<()> {
-    input.postmortems.par_iter().zip(input.bodies.par_iter()).enumerate().try_for_each(
+    input.postmortems.par_iter().zip(bodies.into_par_iter()).enumerate().try_for_each(
         |(i, (pm, body))| {
-            let mut page =
-                Page::new(pm, input.links, &input.config.timezone, input.today, body.clone());
+            let mut page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
             page.related = related_views(pm, &input.web.related[i], entries, input.links);
             page.edit_url = input
                 .config

@@ -16,12 +16,20 @@ fn search_data(repo: &Repo) -> serde_json::Value {
     let json = js
         .strip_prefix("window.HINDSIGHT_SEARCH=")
         .and_then(|s| s.trim_end().strip_suffix(';'))
-        .expect("the index is a script that sets one global");
+        .expect("the first file is a script that sets one global");
     serde_json::from_str(json).expect("the global holds JSON")
 }
 
-// The index is elasticlunr's format with a compact result table beside
-// it: one row per published postmortem, in catalogue order.
+/// The data a part or docs file hands to the loader.
+fn loaded(repo: &Repo, file: &str) -> serde_json::Value {
+    let js = repo.output(file);
+    let call = js.trim_end().strip_suffix(");").expect("a loader call");
+    let json = call.splitn(3, ',').nth(2).expect("kind, number, data");
+    serde_json::from_str(json).expect("the loader gets JSON")
+}
+
+// The first file holds elasticlunr's index without its tries, and where
+// the tries and result rows are; a search loads only what it needs.
 #[test]
 fn the_search_index_holds_every_published_postmortem() {
     let repo = demo();
@@ -29,7 +37,11 @@ fn the_search_index_holds_every_published_postmortem() {
     let data = search_data(&repo);
     assert_eq!(data["index"]["version"], "0.9.5");
     assert_eq!(data["index"]["fields"], serde_json::json!(["title", "keywords", "text"]));
-    let docs = data["docs"].as_array().unwrap();
+    assert_eq!(data["index"]["index"]["text"]["root"], serde_json::json!({}), "tries are in parts");
+    assert_eq!(data["layout"]["parts"]["w"], 0, "the demo's index fits in one part");
+
+    let docs = loaded(&repo, "search/docs-0.js");
+    let docs = docs.as_array().unwrap();
     assert_eq!(docs.len(), 13);
     let first = docs[0].as_array().unwrap();
     assert_eq!(first.len(), 5, "title, url, date, severity, summary");
@@ -38,9 +50,10 @@ fn the_search_index_holds_every_published_postmortem() {
     assert_eq!(first[0].as_str().unwrap(), first_title);
     assert!(first[1].as_str().unwrap().starts_with("postmortems/"));
     assert!(first[4].as_str().unwrap().chars().count() <= 181, "summaries are shortened");
+
     // The body's words are indexed: a word only in a body can be found.
-    let text = serde_json::to_string(&data["index"]["index"]["text"]).unwrap();
-    assert!(text.contains("\"w\":{\"a\":{\"l\""), "the word 'wal' is in the text trie");
+    let part = loaded(&repo, "search/part-0.js");
+    assert!(part["text"]["w"]["a"]["l"]["docs"].is_object(), "the word 'wal' is in the text trie");
 }
 
 // Leaving bodies out is the lever for large knowledge bases.
@@ -48,11 +61,11 @@ fn the_search_index_holds_every_published_postmortem() {
 fn body_words_0_leaves_bodies_out_and_shrinks_the_index() {
     let repo = demo();
     repo.build(&[]).expect_code(0);
-    let full = repo.output("search/index.js").len();
+    let full = repo.output("search/part-0.js").len();
     let settings = std::fs::read_to_string(repo.path().join("hindsight.toml")).unwrap();
     repo.write("hindsight.toml", format!("{settings}\n[search]\nbody_words = 0\n"));
     repo.build(&[]).expect_code(0);
-    let small = repo.output("search/index.js").len();
+    let small = repo.output("search/part-0.js").len();
     assert!(small * 10 < full * 9, "{small} bytes is not much smaller than {full}");
 }
 

@@ -1,10 +1,12 @@
 // Hindsight's search: runs in the browser, with no server.
 //
-// The index (search/index.js) and elasticlunr.js are loaded only when a
-// reader starts to search, so other page views cost nothing. Both are
-// plain <script> files, which browsers also load from disk. Results are
-// built with DOM methods and textContent only: a query or a title can
-// never inject markup.
+// Nothing is loaded until a reader starts to search. Then elasticlunr.js
+// and the small search/index.js arrive, and for each query only the index
+// parts for the first letters of its words and the rows of the results
+// shown: a large knowledge base costs a reader a fraction of its index.
+// Every file is a plain <script>, which browsers also load from disk.
+// Results are built with DOM methods and textContent only: a query or a
+// title can never inject markup.
 (function () {
   "use strict";
 
@@ -15,6 +17,8 @@
   };
   var loading = null;
   var index = null;
+  var pending = {};
+  var loaded = {};
 
   function config() {
     var root = document.documentElement;
@@ -36,6 +40,24 @@
     });
   }
 
+  // Index parts and result rows arrive as scripts that call this.
+  window.HINDSIGHT_SEARCH_LOADED = function (kind, number, data) {
+    var key = kind + ":" + number;
+    if (pending[key]) pending[key](data);
+  };
+
+  function loadFile(kind, number) {
+    var key = kind + ":" + number;
+    if (!loaded[key]) {
+      var folder = config().data.replace(/index\.js$/, "");
+      loaded[key] = new Promise(function (resolve, reject) {
+        pending[key] = resolve;
+        loadScript(folder + kind + "-" + number + ".js").catch(reject);
+      });
+    }
+    return loaded[key];
+  }
+
   function ready() {
     if (!loading) {
       var c = config();
@@ -43,11 +65,41 @@
         .then(function () { return loadScript(c.data); })
         .then(function () {
           var data = window.HINDSIGHT_SEARCH;
-          index = { engine: window.elasticlunr.Index.load(data.index), docs: data.docs };
+          index = { engine: window.elasticlunr.Index.load(data.index), layout: data.layout, rows: {} };
           return index;
         });
     }
     return loading;
+  }
+
+  // The parts holding the words of a query: those of their first letters,
+  // after the same tokenizer and stemmer the index was built with.
+  function loadPartsFor(query) {
+    var tokens = index.engine.pipeline.run(window.elasticlunr.tokenizer(query));
+    var wanted = {};
+    tokens.forEach(function (token) {
+      var part = index.layout.parts[token.charAt(0)];
+      if (part !== undefined) wanted[part] = true;
+    });
+    return Promise.all(Object.keys(wanted).map(function (part) {
+      return loadFile("part", part).then(function (tries) {
+        Object.keys(tries).forEach(function (field) {
+          var root = index.engine.index[field].root;
+          Object.keys(tries[field]).forEach(function (first) { root[first] = tries[field][first]; });
+        });
+      });
+    }));
+  }
+
+  function loadRows(refs) {
+    var per = index.layout.docsPerFile;
+    var files = {};
+    refs.forEach(function (ref) { files[Math.floor(ref / per)] = true; });
+    return Promise.all(Object.keys(files).map(function (file) {
+      return loadFile("docs", file).then(function (rows) {
+        rows.forEach(function (row, i) { index.rows[Number(file) * per + i] = row; });
+      });
+    }));
   }
 
   function pageUrl(path) {
@@ -56,8 +108,13 @@
   }
 
   function search(query, limit) {
-    var hits = index.engine.search(query, { fields: BOOSTS, bool: "OR", expand: true });
-    return hits.slice(0, limit).map(function (hit) { return index.docs[Number(hit.ref)]; });
+    return loadPartsFor(query).then(function () {
+      var hits = index.engine.search(query, { fields: BOOSTS, bool: "OR", expand: true });
+      var refs = hits.slice(0, limit).map(function (hit) { return Number(hit.ref); });
+      return loadRows(refs).then(function () {
+        return refs.map(function (ref) { return index.rows[ref]; });
+      });
+    });
   }
 
   function element(tag, className, text) {
@@ -122,8 +179,8 @@
       var query = input.value.trim();
       if (isPage) keepInUrl(query);
       if (!query) { show(container, status, "", []); return; }
-      ready().then(function () {
-        if (input.value.trim() === query) show(container, status, query, search(query, limit));
+      ready().then(function () { return search(query, limit); }).then(function (docs) {
+        if (input.value.trim() === query) show(container, status, query, docs);
       }, function (error) {
         container.hidden = false;
         container.textContent = "";
