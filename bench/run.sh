@@ -207,11 +207,18 @@ run_hindsight() {
   R[warnings]=$(grep -cE ': warning: ' "$log-cold.log" || true)
   R[errors]=$(grep -cE ': error: ' "$log-cold.log" || true)
 
-  local index
-  index=$(find "$out" -type f \( -path '*search*index*.js' -o -path '*search*index*.json' \) | sort | head -n 1)
-  if [[ -n $index ]]; then
-    R[index]="$(kib "$(stat -c %s "$index")") / $(kib "$(gzip -c "$index" | wc -c)")"
-    R[index_file]=${index#"$out"/}
+  # The search index is search/index.js (loaded on the first search) plus
+  # the parts and result rows loaded as queries need them: count them all.
+  local index_files
+  index_files=$(find "$out/search" -type f -name '*.js' 2>/dev/null | sort)
+  if [[ -n $index_files ]]; then
+    local raw=0 gz=0 file
+    for file in $index_files; do
+      raw=$((raw + $(stat -c %s "$file")))
+      gz=$((gz + $(gzip -c "$file" | wc -c)))
+    done
+    R[index]="$(kib "$raw") / $(kib "$gz")"
+    R[index_file]="search/*.js ($(echo "$index_files" | wc -l) files)"
   else
     R[index]="none" R[index_file]=""
   fi
