@@ -196,7 +196,7 @@ impl Links for PageLinks<'_> {
         }
         let (file, anchor) = split_anchor(dest);
         let folder = self.from.source.parent().unwrap_or(Path::new(""));
-        let wanted = normalise(&folder.join(percent_decode(file)));
+        let wanted = normalise(&folder.join(crate::url::percent_decode(file)));
         match self.index.by_file.get(&wanted) {
             Some(&i) => self.index.target(self.from, &self.index.postmortems[i], anchor, dest),
             None => LinkTarget::Broken {
@@ -253,27 +253,6 @@ fn normalise(path: &Path) -> PathBuf {
         }
     }
     parts.iter().collect()
-}
-
-/// Decodes `%20`-style escapes that editors write into link paths.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub mod related;

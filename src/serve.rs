@@ -224,7 +224,7 @@ async fn respond(State(app): State<App>, uri: Uri) -> Response {
 
 /// The file a request path names, never outside the site.
 fn file_for(site: &Path, request: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(request);
+    let decoded = crate::url::percent_decode(request);
     let mut path = site.to_path_buf();
     for part in decoded.split('/').filter(|p| !p.is_empty()) {
         if part == ".." || part == "." || part.contains('\\') {
@@ -265,26 +265,6 @@ fn inject(bytes: Vec<u8>) -> Vec<u8> {
         Some(at) => format!("{}{LIVE_SCRIPT}{}", &html[..at], &html[at..]).into_bytes(),
         None => format!("{html}{LIVE_SCRIPT}").into_bytes(),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::views::{ActionView, Entry, display_duration};
+use super::dashboard::DashboardView;
+use super::views::{ActionView, Entry};
 use super::{OutputFile, Renderer};
-use crate::knowledge::dashboard::Dashboard;
 use crate::knowledge::{ActionRef, Group, KnowledgeBase};
 use crate::markdown::inline;
 use crate::model::{ActionStatus, Postmortem};
@@ -25,10 +25,10 @@ pub struct ActionRow<'e> {
 
 /// A term or group with its page and count.
 #[derive(Serialize)]
-struct TermLink {
-    name: String,
-    url: String,
-    count: usize,
+pub(super) struct TermLink {
+    pub(super) name: String,
+    pub(super) url: String,
+    pub(super) count: usize,
 }
 
 /// A lesson with where it was learned.
@@ -369,89 +369,5 @@ fn group_link(group: &Group, folder: &str) -> TermLink {
         name: group.label.clone(),
         url: format!("{folder}/{}/", group.slug),
         count: group.members.len(),
-    }
-}
-
-/// The dashboard as templates see it.
-#[derive(Serialize)]
-pub struct DashboardView<'e> {
-    chart_svg: String,
-    months: Vec<(String, usize)>,
-    quarters: Vec<QuarterRow>,
-    top_services: Vec<TermLink>,
-    top_tags: Vec<TermLink>,
-    top_triggers: Vec<TermLink>,
-    recurring_source: &'static str,
-    recurring: Vec<RecurringView<'e>>,
-    on_this_day: Vec<&'e Entry>,
-}
-
-#[derive(Serialize)]
-struct QuarterRow {
-    label: String,
-    detected: usize,
-    detect_median: String,
-    detect_p90: String,
-    resolved: usize,
-    resolve_median: String,
-    resolve_p90: String,
-}
-
-#[derive(Serialize)]
-struct RecurringView<'e> {
-    name: String,
-    postmortems: Vec<&'e Entry>,
-}
-
-impl<'e> DashboardView<'e> {
-    fn new(dashboard: &Dashboard, entries: &'e [Entry], configured: &[&str]) -> DashboardView<'e> {
-        let shown =
-            |d: Option<jiff::SignedDuration>| d.map(display_duration).unwrap_or_else(|| "–".into());
-        // Terms link to their page when the taxonomy has pages.
-        let links = |items: &[(String, usize)], taxonomy: &str| -> Vec<TermLink> {
-            let has_pages = configured.contains(&taxonomy);
-            items
-                .iter()
-                .map(|(name, count)| TermLink {
-                    name: name.clone(),
-                    url: if has_pages {
-                        format!("{taxonomy}/{}/", crate::knowledge::taxonomy::term_slug(name))
-                    } else {
-                        String::new()
-                    },
-                    count: *count,
-                })
-                .collect()
-        };
-        DashboardView {
-            chart_svg: super::chart::months_svg(&dashboard.per_month),
-            months: dashboard.per_month.iter().map(|m| (m.label.clone(), m.count)).collect(),
-            quarters: dashboard
-                .quarters
-                .iter()
-                .map(|q| QuarterRow {
-                    label: q.label.clone(),
-                    detected: q.detected,
-                    detect_median: shown(q.detect_median),
-                    detect_p90: shown(q.detect_p90),
-                    resolved: q.resolved,
-                    resolve_median: shown(q.resolve_median),
-                    resolve_p90: shown(q.resolve_p90),
-                })
-                .collect(),
-            top_services: links(&dashboard.top_services, "services"),
-            top_tags: links(&dashboard.top_tags, "tags"),
-            top_triggers: links(&dashboard.top_triggers, "trigger"),
-            recurring_source: dashboard.recurring_source,
-            recurring: dashboard
-                .recurring
-                .iter()
-                .map(|r| RecurringView {
-                    name: r.name.clone(),
-                    postmortems: r.members.iter().map(|&i| &entries[i]).collect(),
-                })
-                .collect(),
-            on_this_day: dashboard.on_this_day.iter().map(|&i| &entries[i]).collect(),
-        }
     }
 }

@@ -7,6 +7,7 @@
 
 mod chart;
 mod collections;
+mod dashboard;
 mod data;
 mod feeds;
 mod kb;
