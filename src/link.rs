@@ -47,6 +47,17 @@ impl<'a> LinkIndex<'a> {
                 );
                 continue;
             }
+            if is_archive_page(&pm.slug) {
+                let message = format!(
+                    "id `{}` would write over the archive page /postmortems/{}/",
+                    pm.id, pm.slug
+                );
+                let hint = "years and `undated` name archive pages; use an id such as INC-2025-014";
+                problems.push(
+                    Diagnostic::error(&pm.source, pm.lines.id_position(), message).with_hint(hint),
+                );
+                continue;
+            }
             if let Some(&first) = by_id.get(&pm.id.to_lowercase()) {
                 problems.push(duplicate(pm, &postmortems[first], "id"));
             } else if let Some(&first) = by_slug.get(pm.slug.as_str()) {
@@ -156,6 +167,11 @@ impl<'a> LinkIndex<'a> {
         let url = self.style.href(&self.path(from), &target);
         LinkTarget::Page { url, title: pm.title.clone(), id: pm.id.clone() }
     }
+}
+
+/// `/postmortems/2024/` and `/postmortems/undated/` are the archive.
+fn is_archive_page(slug: &str) -> bool {
+    slug == "undated" || (slug.len() == 4 && slug.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn duplicate(pm: &Postmortem, first: &Postmortem, what: &str) -> Diagnostic {

@@ -74,8 +74,11 @@ fn check(args: CheckArgs) -> ExitCode {
             report.elapsed.as_secs_f64()
         );
     }
-    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let denied = args.deny_warnings && report.warnings() > 0;
+    if denied && report.errors() == 0 {
+        error!("failed: {} (--deny-warnings)", plural(report.warnings(), "warning"));
+    }
+    if report.errors() > 0 || denied { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn new(args: NewArgs) -> ExitCode {
@@ -182,10 +185,14 @@ fn summarise(report: &BuildReport) {
         plural(report.errors(), "error"),
         report.elapsed.as_secs_f64()
     );
-    if report.written {
-        info!("built {counts}: open {}/index.html", report.output.display());
-    } else {
-        error!("not built: {counts}; {} was left as it was", report.output.display());
+    let output = report.output.display();
+    match (report.written, report.portable) {
+        (true, true) => info!("built {counts}: open {output}/index.html"),
+        (true, false) => info!("built {counts} into {output}"),
+        (false, _) if report.output.exists() => {
+            error!("not built: {counts}; {output} was left as it was")
+        }
+        (false, _) => error!("not built: {counts}; nothing was written"),
     }
 }
 

@@ -112,9 +112,34 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let app = App { site, live };
     let router = axum::Router::new().fallback(respond).with_state(app);
     runtime
-        .block_on(async { axum::serve(listener, router).await })
+        .block_on(async { axum::serve(listener, router).with_graceful_shutdown(stopped()).await })
         .context("the preview server stopped")?;
+    // Returning drops `temp`, which removes the preview's files.
+    info!("stopped; removed the preview's temporary files");
     Ok(())
+}
+
+/// Resolves on Ctrl-C or a termination signal, so the temporary folder is
+/// removed however the preview is stopped.
+async fn stopped() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// Builds once, prints the outcome, and tells the pages.

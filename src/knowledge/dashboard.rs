@@ -7,7 +7,7 @@ use jiff::{SignedDuration, ToSpan};
 
 use super::period::{PeriodKind, period_of};
 use super::stats::{median, percentile};
-use super::taxonomy::{term_slug, values_of};
+use super::taxonomy::{common_names, term_slug, values_of};
 use crate::model::Postmortem;
 
 /// How many months the trend chart covers, ending with the build month.
@@ -90,9 +90,9 @@ impl Dashboard {
         Dashboard {
             per_month: per_month(postmortems, today),
             quarters: quarter_times(postmortems),
-            top_services: top(&recent, "services"),
-            top_tags: top(&recent, "tags"),
-            top_triggers: top(&recent, "trigger"),
+            top_services: top(&recent, postmortems, "services"),
+            top_tags: top(&recent, postmortems, "tags"),
+            top_triggers: top(&recent, postmortems, "trigger"),
             recurring,
             recurring_source,
             on_this_day: on_this_day(postmortems, today),
@@ -148,15 +148,23 @@ fn quarter_times(postmortems: &[&Postmortem]) -> Vec<QuarterTimes> {
         .collect()
 }
 
-fn top(postmortems: &[&Postmortem], taxonomy: &str) -> Vec<(String, usize)> {
-    let mut counts: HashMap<String, (String, usize)> = HashMap::new();
-    for pm in postmortems {
+fn top(recent: &[&Postmortem], all: &[&Postmortem], taxonomy: &str) -> Vec<(String, usize)> {
+    let names = common_names(all, taxonomy);
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for pm in recent {
         for value in values_of(pm, taxonomy) {
-            counts.entry(term_slug(value)).or_insert_with(|| (value.to_string(), 0)).1 += 1;
+            *counts.entry(term_slug(value)).or_default() += 1;
         }
     }
-    let mut ranked: Vec<(String, usize)> = counts.into_values().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut ranked: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(slug, n)| (names.get(&slug).cloned().unwrap_or(slug), n))
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase()))
+            .then_with(|| a.0.cmp(&b.0))
+    });
     ranked.truncate(TOP);
     ranked
 }
@@ -167,12 +175,14 @@ fn recurring(postmortems: &[&Postmortem]) -> (&'static str, Vec<Recurring>) {
     let has_categories = postmortems.iter().any(|pm| !values_of(pm, "categories").is_empty());
     let (source, taxonomy) =
         if has_categories { ("root-cause categories", "categories") } else { ("tags", "tags") };
+    let names = common_names(postmortems, taxonomy);
     let mut groups: HashMap<String, Recurring> = HashMap::new();
     for (index, pm) in postmortems.iter().enumerate() {
         for value in values_of(pm, taxonomy) {
-            let group = groups
-                .entry(term_slug(value))
-                .or_insert_with(|| Recurring { name: value.to_string(), members: Vec::new() });
+            let slug = term_slug(value);
+            let name = names.get(&slug).cloned().unwrap_or_else(|| value.to_string());
+            let group =
+                groups.entry(slug).or_insert_with(|| Recurring { name, members: Vec::new() });
             if group.members.last() != Some(&index) {
                 group.members.push(index);
             }

@@ -22,6 +22,10 @@ use dashboard::Dashboard;
 use period::{Period, period_of};
 use taxonomy::{Taxonomy, term_slug};
 
+/// The URL segment of actions with no owner. Term slugs hold only letters,
+/// digits and hyphens, so no owner's name can take it.
+pub const NO_OWNER: &str = "_none";
+
 /// Everything computed across postmortems for one build.
 pub struct KnowledgeBase<'a> {
     /// Published postmortems, newest first, undated last.
@@ -87,6 +91,12 @@ impl<'a> KnowledgeBase<'a> {
             let order = (name == "severity").then_some(config.severities.as_slice());
             let (taxonomy, found) = taxonomy::build(name, postmortems, order);
             problems.extend(found);
+            if taxonomy.terms.is_empty()
+                && !postmortems.is_empty()
+                && !taxonomy::FIELDS.contains(&name.as_str())
+            {
+                problems.push(unused_taxonomy(name));
+            }
             taxonomies.push(taxonomy);
         }
         let actions = collect_actions(postmortems, today);
@@ -107,6 +117,17 @@ impl<'a> KnowledgeBase<'a> {
     pub fn actions_with(&self, status: ActionStatus) -> Vec<usize> {
         (0..self.actions.len()).filter(|&i| self.actions[i].action.status == status).collect()
     }
+}
+
+/// A taxonomy named in the settings that no postmortem has: likely a typo.
+fn unused_taxonomy(name: &str) -> Diagnostic {
+    let message = format!("taxonomy `{name}` in `taxonomies` matches no field of any postmortem");
+    let hint = match crate::parse::suggest(name, taxonomy::FIELDS) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("use a field ({}) or a key under `extra:`", taxonomy::FIELDS.join(", ")),
+    };
+    let settings = std::path::Path::new(crate::config::FILE_NAME);
+    Diagnostic::warning(settings, crate::diagnostic::Position::file(), message).with_hint(hint)
 }
 
 fn collect_actions<'a>(postmortems: &[&'a Postmortem], today: Date) -> Vec<ActionRef<'a>> {
@@ -158,7 +179,7 @@ fn group_by_period(postmortems: &[&Postmortem], config: &Config) -> Vec<(Period,
 fn group_by_owner(actions: &[ActionRef<'_>]) -> Vec<Group> {
     let mut owners: BTreeMap<String, Group> = BTreeMap::new();
     let mut unowned =
-        Group { label: "No owner".into(), slug: "no-owner".into(), members: Vec::new() };
+        Group { label: "No owner".into(), slug: NO_OWNER.into(), members: Vec::new() };
     for (index, action) in actions.iter().enumerate() {
         match &action.action.owner {
             Some(owner) => {
@@ -180,6 +201,7 @@ fn group_by_owner(actions: &[ActionRef<'_>]) -> Vec<Group> {
 }
 
 fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
+    let names = taxonomy::common_names(postmortems, theme);
     let mut themes: BTreeMap<String, Theme> = BTreeMap::new();
     let mut other = Theme { label: "Other".into(), slug: "other".into(), lessons: Vec::new() };
     for (index, pm) in postmortems.iter().enumerate() {
@@ -191,9 +213,10 @@ fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
         }
         for term in terms {
             let slug = term_slug(term);
+            let label = names.get(&slug).cloned().unwrap_or_else(|| term.to_string());
             themes
                 .entry(slug.clone())
-                .or_insert_with(|| Theme { label: term.to_string(), slug, lessons: Vec::new() })
+                .or_insert_with(|| Theme { label, slug, lessons: Vec::new() })
                 .lessons
                 .extend(lessons.clone());
         }

@@ -30,6 +30,20 @@ pub struct Term {
     pub members: Vec<usize>,
 }
 
+/// The fields of the format a taxonomy can use; any other name is read
+/// from `extra`.
+pub const FIELDS: &[&str] = &[
+    "tags",
+    "services",
+    "teams",
+    "authors",
+    "severity",
+    "trigger",
+    "organization",
+    "kind",
+    "categories",
+];
+
 /// The values a postmortem has for a taxonomy.
 pub fn values_of<'p>(pm: &'p Postmortem, taxonomy: &str) -> Vec<&'p str> {
     let one = |value: &'p Option<String>| value.as_deref().into_iter().collect();
@@ -51,6 +65,31 @@ pub fn values_of<'p>(pm: &'p Postmortem, taxonomy: &str) -> Vec<&'p str> {
             _ => Vec::new(),
         },
     }
+}
+
+/// Each term's display name: its most common spelling across
+/// `postmortems` (ties: the first met), as the term pages name it.
+pub fn common_names(postmortems: &[&Postmortem], taxonomy: &str) -> HashMap<String, String> {
+    let mut counts: HashMap<String, Vec<(String, usize)>> = HashMap::new();
+    for pm in postmortems {
+        for value in values_of(pm, taxonomy) {
+            let value = value.trim();
+            let spellings = counts.entry(term_slug(value)).or_default();
+            match spellings.iter_mut().find(|(s, _)| s == value) {
+                Some((_, n)) => *n += 1,
+                None => spellings.push((value.to_string(), 1)),
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(slug, spellings)| {
+            let best = (0..spellings.len())
+                .max_by(|&a, &b| spellings[a].1.cmp(&spellings[b].1).then(b.cmp(&a)))
+                .unwrap_or(0);
+            (slug, spellings[best].0.clone())
+        })
+        .collect()
 }
 
 /// The heading of a taxonomy's pages.

@@ -19,6 +19,12 @@ struct ActionRecord<'a> {
     overdue: bool,
 }
 
+/// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a
+/// formula; a leading apostrophe keeps it text when the CSV is opened.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}").into() } else { text.into() }
+}
+
 fn records<'a>(kb: &'a KnowledgeBase<'a>) -> Vec<ActionRecord<'a>> {
     kb.actions
         .iter()
@@ -42,22 +48,19 @@ fn records<'a>(kb: &'a KnowledgeBase<'a>) -> Vec<ActionRecord<'a>> {
 pub fn action_files(kb: &KnowledgeBase<'_>) -> anyhow::Result<Vec<OutputFile>> {
     let records = records(kb);
     let mut csv = csv::Writer::from_writer(Vec::new());
-    if records.is_empty() {
-        // serde writes the header with the first record; an empty board
-        // still gets one so importers see the columns.
+    csv.write_record(HEADER)?;
+    for r in &records {
+        let overdue = if r.overdue { "true" } else { "false" };
         csv.write_record([
-            "postmortem_id",
-            "postmortem_title",
-            "action",
-            "owner",
-            "status",
-            "due",
-            "ticket",
-            "overdue",
+            &*cell(r.postmortem_id),
+            &cell(r.postmortem_title),
+            &cell(r.action),
+            &cell(r.owner),
+            r.status,
+            &r.due,
+            &cell(r.ticket),
+            overdue,
         ])?;
-    }
-    for record in &records {
-        csv.serialize(record)?;
     }
     let csv = csv.into_inner().map_err(|e| anyhow::anyhow!("cannot write actions.csv: {e}"))?;
     let mut json = serde_json::to_vec_pretty(&records)?;
@@ -66,4 +69,20 @@ pub fn action_files(kb: &KnowledgeBase<'_>) -> anyhow::Result<Vec<OutputFile>> {
         OutputFile { path: "data/actions.csv".into(), contents: csv },
         OutputFile { path: "data/actions.json".into(), contents: json },
     ])
+}
+
+/// The CSV's columns, one record per action.
+const HEADER: [&str; 8] =
+    ["postmortem_id", "postmortem_title", "action", "owner", "status", "due", "ticket", "overdue"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_spreadsheets_would_run_stay_text() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("+cmd"), "'+cmd");
+        assert_eq!(cell("Fix it, \"now\""), "Fix it, \"now\"");
+    }
 }

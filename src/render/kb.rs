@@ -269,7 +269,11 @@ impl<'a> KbPages<'a> {
         context.insert("themes", &themes);
         context.insert("theme_name", &crate::knowledge::taxonomy::title_of(theme_name));
         context.insert("digests", &digests);
-        context.insert("lesson_count", &themes.iter().map(|t| t.lessons.len()).sum::<usize>());
+        let lessons: usize = self.kb.postmortems.iter().map(|pm| pm.lessons_learned.len()).sum();
+        let sources =
+            self.kb.postmortems.iter().filter(|pm| !pm.lessons_learned.is_empty()).count();
+        context.insert("lesson_count", &lessons);
+        context.insert("lesson_sources", &sources);
         renderer.page("lessons.html", "lessons/", context)
     }
 
@@ -335,6 +339,9 @@ impl<'a> KbPages<'a> {
             renderer.page("actions.html", folder, context)
         };
         let mut files = vec![board("Improvement actions", "All actions", &all, "actions/")?];
+        let overdue_rows: Vec<usize> =
+            (0..self.rows.len()).filter(|&i| self.rows[i].action.is_overdue).collect();
+        files.push(board("Overdue actions", "Overdue actions", &overdue_rows, "actions/overdue/")?);
         for group in &self.kb.owners {
             let heading = format!("Owner: {}", group.label);
             files.push(board(

@@ -269,7 +269,7 @@ impl ActionView {
             owner: action.owner.clone().unwrap_or_default(),
             owner_url: format!(
                 "actions/owners/{}/",
-                action.owner.as_deref().map_or("no-owner".to_string(), term_slug)
+                action.owner.as_deref().map_or(crate::knowledge::NO_OWNER.to_string(), term_slug)
             ),
             status: action.status.key(),
             status_label: action.status.label(),

@@ -50,7 +50,7 @@ fn the_home_page_counts_kinds_and_overdue_actions() {
     let home = repo.page("index.html");
     let figures: Vec<String> = texts(&home, ".figures div");
     assert!(figures.contains(&"Postmortems 1".to_string()), "{figures:?}");
-    assert!(figures.contains(&"Open actions 3".to_string()), "{figures:?}");
+    assert!(figures.contains(&"Unfinished actions 3".to_string()), "{figures:?}");
     // Build date 2025-06-01: the lint (due 2025-04-15, open) is overdue;
     // the topology move (due 2025-09-01) and the bare action are not.
     assert!(figures.contains(&"Overdue actions 1".to_string()), "{figures:?}");
@@ -246,6 +246,16 @@ fn a_bare_folder_of_markdown_builds_with_default_settings() {
     let page = repo.page("postmortems/2024-05-01-dns/index.html");
     assert_eq!(texts(&page, "h1"), ["DNS outage"]);
     assert_eq!(attrs(&page, ".postmortem-header time", "datetime"), ["2024-05-01"]);
+}
+
+// /postmortems/2024/ is the year's archive; a postmortem may not take it.
+#[test]
+fn an_id_that_names_an_archive_page_is_an_error() {
+    let repo = Repo::new();
+    repo.write("content/a.md", "---\ntitle: A\nid: \"2024\"\ndate: 2024-03-01\n---\n");
+    repo.build(&[])
+        .expect_code(1)
+        .expect_stderr("content/a.md:3:1: error: id `2024` would write over the archive page");
 }
 
 // Replacing the output folder must never delete the sources.

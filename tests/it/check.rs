@@ -20,6 +20,8 @@ fn required_fields_grow_with_the_status() {
         "content/thin-published.md:5:1: error: a published postmortem needs `impact`, `root_causes`, `lessons_learned`",
     );
     run.expect_stderr("content/in-review.md:5:1: error: a review postmortem needs `impact`");
+    // The gate is check's: a build still publishes a half-written postmortem.
+    repo.build(&[]).expect_code(0);
     assert!(!run.stderr.contains("content/complete.md:"), "{}", run.stderr);
     assert!(!run.stderr.contains("a draft postmortem needs"), "drafts may be thin");
 }

@@ -29,7 +29,7 @@ fn pages_show_history_from_one_read_of_git_log() {
     let repo = Repo::new();
     repo.write("hindsight.toml", "repo_url = \"https://github.com/example/postmortems\"\n");
     repo.write("content/dated.md", "---\ntitle: Dated\ndate: 2025-01-05\n---\nFirst draft.\n");
-    repo.write("content/undated.md", "---\ntitle: Undated\n---\nNo date here.\n");
+    repo.write("content/no-date.md", "---\ntitle: Undated\n---\nNo date here.\n");
     git(&repo, &["init", "--quiet", "--initial-branch=main"], "Ann", "2025-01-06T10:00:00+00:00");
     git(&repo, &["add", "."], "Ann", "2025-01-06T10:00:00+00:00");
     git(&repo, &["commit", "--quiet", "-m", "first"], "Ann", "2025-01-06T10:00:00+00:00");
@@ -38,7 +38,7 @@ fn pages_show_history_from_one_read_of_git_log() {
 
     let run = repo.build(&[]);
     run.expect_code(0).expect_stderr(
-        "content/undated.md:1:1: warning: took the date from the file's first git commit",
+        "content/no-date.md:1:1: warning: took the date from the file's first git commit",
     );
     let page = repo.page("postmortems/dated/index.html");
     let footer = texts(&page, ".postmortem-footer")[0].clone();
@@ -48,7 +48,7 @@ fn pages_show_history_from_one_read_of_git_log() {
         attrs(&page, ".postmortem-footer a", "href"),
         ["https://github.com/example/postmortems/edit/main/content/dated.md"]
     );
-    let undated = repo.page("postmortems/undated/index.html");
+    let undated = repo.page("postmortems/no-date/index.html");
     assert_eq!(attrs(&undated, ".postmortem-header time", "datetime"), ["2025-01-06"]);
 }
 

@@ -85,7 +85,15 @@ fn the_action_board_lists_overdue_first_and_counts_by_status() {
     let statuses = texts(&board, "nav[aria-label='Actions by status'] li");
     assert_eq!(
         statuses,
-        ["All (5)", "Open (2)", "In progress (1)", "Blocked (1)", "Done (1)", "Won't do (0)"]
+        [
+            "All (5)",
+            "Overdue (2)",
+            "Open (2)",
+            "In progress (1)",
+            "Blocked (1)",
+            "Done (1)",
+            "Won't do (0)"
+        ]
     );
 }
 
@@ -96,12 +104,14 @@ fn owner_and_status_views_hold_exactly_their_actions() {
     let platform =
         texts(&repo.page("actions/owners/platform/index.html"), "table.actions tbody tr");
     assert_eq!(platform.len(), 2);
-    let unowned = texts(&repo.page("actions/owners/no-owner/index.html"), "table.actions tbody tr");
+    let unowned = texts(&repo.page("actions/owners/_none/index.html"), "table.actions tbody tr");
     assert_eq!(unowned.len(), 1);
     assert!(unowned[0].starts_with("Nobody owns this"));
     assert!(repo.has_output("actions/owners/data-team/index.html"));
     let blocked = texts(&repo.page("actions/status/blocked/index.html"), "table.actions tbody tr");
     assert_eq!(blocked.len(), 1);
+    let overdue = texts(&repo.page("actions/overdue/index.html"), "table.actions tbody tr");
+    assert_eq!(overdue.len(), 2, "the dashboard's overdue figure links here");
 }
 
 // Trackers import the CSV: the header is fixed and commas and quotes in
