@@ -1,16 +1,7 @@
 //! What a reader sees on the built site: the demo, every field of a
 //! postmortem, links under a sub-path, sanitised HTML, cross-links.
 
-use crate::util::{Repo, attrs, copy_tree, project_root, resolve, texts};
-
-/// A copy of the project's demo knowledge base (content/ and settings).
-fn demo() -> Repo {
-    let repo = Repo::new();
-    copy_tree(&project_root().join("content"), &repo.path().join("content"));
-    std::fs::copy(project_root().join("hindsight.toml"), repo.path().join("hindsight.toml"))
-        .unwrap();
-    repo
-}
+use crate::util::{Repo, attrs, demo, resolve, texts};
 
 // The README's first command builds this; it must stay clean.
 #[test]

@@ -1,15 +1,7 @@
 //! Search index, feed, sitemap, data files and links, as a browser, a feed
 //! reader or another tool would read them.
 
-use crate::util::{Repo, attrs, copy_tree, project_root, resolve, texts};
-
-fn demo() -> Repo {
-    let repo = Repo::new();
-    copy_tree(&project_root().join("content"), &repo.path().join("content"));
-    std::fs::copy(project_root().join("hindsight.toml"), repo.path().join("hindsight.toml"))
-        .unwrap();
-    repo
-}
+use crate::util::{Repo, attrs, demo, resolve, texts};
 
 fn search_data(repo: &Repo) -> serde_json::Value {
     let js = repo.output("search/index.js");

@@ -105,6 +105,15 @@ impl Repo {
     }
 }
 
+/// A copy of the project's demo knowledge base (content/ and settings).
+pub fn demo() -> Repo {
+    let repo = Repo::new();
+    copy_tree(&project_root().join("content"), &repo.path().join("content"));
+    std::fs::copy(project_root().join("hindsight.toml"), repo.path().join("hindsight.toml"))
+        .unwrap();
+    repo
+}
+
 /// Runs the binary with a fixed build date.
 pub fn hindsight(args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_hindsight"))
