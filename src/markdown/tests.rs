@@ -45,6 +45,8 @@ fn inline_fields_lose_their_paragraph_but_keep_markup() {
     assert_eq!(inline("a *b* `c`"), "a <em>b</em> <code>c</code>");
     assert_eq!(inline("<img src=x onerror=alert(1)>"), "<img src=\"x\">");
     assert_eq!(plain("a *b* [c](http://x)"), "a b c");
+    assert_eq!(inline("[x](javascript:alert(1))"), "<a href=\"\">x</a>");
+    assert_eq!(inline("a < b & c"), "a &lt; b &amp; c");
 }
 
 struct OneTarget;
