@@ -88,14 +88,16 @@ PY
 }
 
 # best LOG FRESH CMD...: measure CMD BENCH_REPEAT times, deleting the
-# folder FRESH first each time (when not empty), and keep the fastest wall
+# folder FRESH first each time (when not empty) with Hindsight's cache
+# beside it (FRESH.hindsight-cache), so a cold run highlights every code
+# block again, and keep the fastest wall
 # time and the highest peak memory. The fastest run is the one least
 # disturbed by whatever else the machine was doing.
 best() {
   local log=$1 fresh=$2 i fastest="" peak=0
   shift 2
   for ((i = 1; i <= REPEAT; i++)); do
-    [[ -z $fresh ]] || rm -rf "$fresh"
+    [[ -z $fresh ]] || rm -rf "$fresh" "$fresh.hindsight-cache"
     measure "$log" "$@"
     [[ $STATUS -eq 0 ]] || return 0
     if [[ -z $fastest ]] || awk -v a="$WALL" -v b="$fastest" 'BEGIN {exit !(a < b)}'; then

@@ -36,9 +36,14 @@ const ALIASES: &[(&str, &str)] = &[
     ("jsonc", "json"),
 ];
 
+mod cache;
+
+pub use cache::HighlightCache;
+
 /// Highlights code; build one per run and share it.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
+    cache: HighlightCache,
 }
 
 impl Default for Highlighter {
@@ -50,7 +55,17 @@ impl Default for Highlighter {
 impl Highlighter {
     /// Loads the syntax set.
     pub fn new() -> Highlighter {
-        Highlighter { syntaxes: two_face::syntax::extra_newlines() }
+        Highlighter::with_cache(HighlightCache::default())
+    }
+
+    /// Loads the syntax set, with highlighted code kept between builds.
+    pub fn with_cache(cache: HighlightCache) -> Highlighter {
+        Highlighter { syntaxes: two_face::syntax::extra_newlines(), cache }
+    }
+
+    /// Saves the cache for the next build.
+    pub fn save_cache(&self) -> std::io::Result<()> {
+        self.cache.save()
     }
 
     /// The grammar for a fence's language label, if there is one.
@@ -70,6 +85,10 @@ impl Highlighter {
         let Some(syntax) = self.syntax_for(label) else {
             return escape(code);
         };
+        self.cache.get_or_make(label, code, || self.highlight_with(syntax, code))
+    }
+
+    fn highlight_with(&self, syntax: &SyntaxReference, code: &str) -> String {
         let mut html =
             ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
         for line in LinesWithEndings::from(code) {

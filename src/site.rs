@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::dates;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::discover::{discover, discover_collections};
-use crate::highlight::{self, Highlighter};
+use crate::highlight::{self, HighlightCache, Highlighter};
 use crate::history::History;
 use crate::knowledge::KnowledgeBase;
 use crate::link::related::Web;
@@ -197,8 +197,17 @@ fn publish(
     let checked: Vec<&Postmortem> =
         if options.check_only { postmortems.iter().collect() } else { published.clone() };
 
-    let highlighter = timed("load syntaxes", Highlighter::new);
+    let highlighter =
+        timed("load syntaxes", || match (options.check_only, cache_path(&setup.output)) {
+            (false, Some(path)) => Highlighter::with_cache(HighlightCache::load(path)),
+            _ => Highlighter::new(),
+        });
     let bodies = timed("render bodies", || render_bodies(&checked, &links, &highlighter, config));
+    if let Err(e) = highlighter.save_cache() {
+        log::warn!(
+            "warning: cannot save the highlight cache: {e}; the next build highlights again"
+        );
+    }
     let mut html = Vec::with_capacity(bodies.len());
     let mut outgoing = Vec::with_capacity(bodies.len());
     for (body, problems, targets) in bodies {
@@ -248,6 +257,13 @@ fn publish(
     timed("swap into place", || staging.finish()).map_err(BuildError::Output)?;
     report.written = true;
     Ok(())
+}
+
+/// Where highlighted code is kept between builds: beside the output, as
+/// `public.hindsight-cache` (CI can keep it between runs).
+fn cache_path(output: &Path) -> Option<PathBuf> {
+    let name = output.file_name()?.to_string_lossy();
+    Some(output.with_file_name(format!("{name}.hindsight-cache")))
 }
 
 /// An oversized index costs every reader on their first search.
