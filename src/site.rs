@@ -208,6 +208,9 @@ fn publish(
             "warning: cannot save the highlight cache: {e}; the next build highlights again"
         );
     }
+    // The syntaxes and the cache are done with; free them before pages and
+    // the search index take their share of memory.
+    drop(highlighter);
     let mut html = Vec::with_capacity(bodies.len());
     let mut outgoing = Vec::with_capacity(bodies.len());
     for (body, problems, targets) in bodies {
