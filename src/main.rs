@@ -173,7 +173,11 @@ fn summarise(report: &BuildReport) {
     };
     let index = match report.search_index {
         Some(size) => {
-            format!(", search index {} ({} gzipped)", kilobytes(size.raw), kilobytes(size.gzipped))
+            format!(
+                ", search index {} (a first search loads up to {} gzipped)",
+                kilobytes(size.raw),
+                kilobytes(size.first_search)
+            )
         }
         None => String::new(),
     };

@@ -84,10 +84,9 @@ impl SearchConfig {
 pub struct IndexSize {
     /// Bytes of every index file together.
     pub raw: usize,
-    /// The same, gzipped file by file, as a server with compression sends.
-    pub gzipped: usize,
-    /// What a first search loads at most before its result rows: the first
-    /// file and the largest index part, gzipped.
+    /// What a first search loads at most before its result rows, gzipped as
+    /// a server with compression sends it: the first file and the largest
+    /// index part.
     pub first_search: usize,
 }
 
@@ -105,27 +104,39 @@ struct ResultDoc<'a>(&'a str, &'a str, &'a str, &'a str, String);
 /// then only the parts its query's words need, then only the rows of the
 /// results it shows. Each file is a script calling a loader function, so it
 /// also loads from disk.
+///
+/// Building is parallel: every document's words go through the language's
+/// pipeline on all cores, then the tries are built as shards, one per
+/// range of first characters, each an elasticlunr index of its own. A word
+/// lives in exactly one shard, so its frequencies are what one index over
+/// everything would hold, and the shards join into parts without a merge.
 pub fn build(
     postmortems: &[&Postmortem],
     entries: &[Entry],
     config: &SearchConfig,
 ) -> anyhow::Result<(Vec<OutputFile>, IndexSize)> {
     use rayon::prelude::*;
-    let mut index = new_index(&config.language);
-    let texts: Vec<[String; 3]> =
-        postmortems.par_iter().map(|pm| fields_of(pm, config.body_words)).collect();
-    crate::site::timed("    index documents", || {
-        for (position, fields) in texts.iter().enumerate() {
-            index.add_doc(&position.to_string(), fields.iter().map(String::as_str));
-        }
+    let analysed: Vec<Analysed> = crate::site::timed("    analyse text", || {
+        postmortems
+            .par_iter()
+            .map_init(
+                || Analyser::new(&config.language),
+                |analyser, pm| analyser.analyse(fields_of(pm, config.body_words)),
+            )
+            .collect()
     });
-    drop(texts);
-    let json = index.to_json();
-    // The tree is several times the size of its JSON; free it first.
-    drop(index);
-    let raw: RawIndex<'_> =
-        serde_json::from_str(&json).context("elasticlunr wrote an index that is not JSON")?;
-    let parts = split_tries(&raw);
+    let store = document_store(&analysed)?;
+    let shards: Vec<String> = crate::site::timed("    index documents", || {
+        plan_shards(&analysed, SHARDS).par_iter().map(|shard| shard.index(&analysed)).collect()
+    });
+    drop(analysed);
+    let mut tries = Vec::with_capacity(shards.len());
+    for json in &shards {
+        let shard: RawIndex<'_> =
+            serde_json::from_str(json).context("elasticlunr wrote an index that is not JSON")?;
+        tries.push(shard.index);
+    }
+    let parts = split_tries(&tries);
     let mut files = Vec::with_capacity(parts.len() + entries.len() / DOCS_PER_FILE + 2);
 
     let docs: Vec<ResultDoc<'_>> = entries
@@ -136,14 +147,18 @@ pub fn build(
         let json = serde_json::to_string(chunk)?;
         files.push(script(&format!("search/docs-{number}.js"), "docs", number, &json));
     }
-    for (number, part) in parts.iter().enumerate() {
-        files.push(script(
-            &format!("search/part-{number}.js"),
-            "part",
-            number,
-            &compact_json(&part.json),
-        ));
-    }
+    let part_files: Vec<OutputFile> = parts
+        .par_iter()
+        .enumerate()
+        .map(|(number, part)| {
+            script(&format!("search/part-{number}.js"), "part", number, &compact_json(&part.json))
+        })
+        .collect();
+    drop(tries);
+    drop(shards);
+    let largest_part = part_files.iter().max_by_key(|f| f.contents.len());
+    let largest_part = largest_part.map(|f| gzipped_len(&f.contents)).transpose()?.unwrap_or(0);
+    files.extend(part_files);
     let first_chars: serde_json::Map<String, serde_json::Value> = parts
         .iter()
         .enumerate()
@@ -152,34 +167,153 @@ pub fn build(
         })
         .collect();
     let layout = serde_json::json!({ "docsPerFile": DOCS_PER_FILE, "parts": first_chars });
+    let empty = new_index(&config.language).to_json();
+    let empty: RawIndex<'_> =
+        serde_json::from_str(&empty).context("elasticlunr wrote an index that is not JSON")?;
     let base = format!(
         "window.HINDSIGHT_SEARCH={{\"index\":{},\"layout\":{layout}}};\n",
-        compact_json(&raw.without_tries())
+        compact_json(&empty.without_tries(&store))
     );
+    let first_file = gzipped_len(base.as_bytes())?;
     files.push(OutputFile { path: INDEX_PATH.into(), contents: base.into_bytes() });
-
-    let sizes: Vec<(usize, usize)> = crate::site::timed("    gzip", || {
-        files
-            .par_iter()
-            .map(|f| Ok((f.contents.len(), gzipped_len(&f.contents)?)))
-            .collect::<anyhow::Result<_>>()
-    })?;
-    let largest_part = files
-        .iter()
-        .zip(&sizes)
-        .filter(|(f, _)| f.path.to_string_lossy().contains("/part-"))
-        .map(|(_, size)| size.1)
-        .max()
-        .unwrap_or(0);
-    let first_file = sizes.last().map_or(0, |size| size.1);
     let size = IndexSize {
-        raw: sizes.iter().map(|s| s.0).sum(),
-        gzipped: sizes.iter().map(|s| s.1).sum(),
+        raw: files.iter().map(|f| f.contents.len()).sum(),
         first_search: first_file + largest_part,
     };
     Ok((files, size))
 }
 
+/// Shards the tries are built in: enough to keep both cores busy to the
+/// end, and each shard's tree small.
+const SHARDS: usize = 8;
+
+/// One document's fields after the language's pipeline: the words,
+/// joined by spaces, and how many there are (what elasticlunr.js divides
+/// by when it scores a field).
+struct Analysed {
+    words: [String; 3],
+    lengths: [usize; 3],
+}
+
+/// The language's tokenizer and pipeline (stop words, stemming), one per
+/// thread: elasticlunr's pipeline functions are not shareable.
+struct Analyser {
+    language: Box<dyn elasticlunr::Language>,
+    pipeline: elasticlunr::Pipeline,
+}
+
+impl Analyser {
+    fn new(code: &str) -> Analyser {
+        let language = language(code);
+        let pipeline = language.make_pipeline();
+        Analyser { language, pipeline }
+    }
+
+    fn analyse(&self, fields: [String; 3]) -> Analysed {
+        let mut lengths = [0; 3];
+        let words = std::array::from_fn(|i| {
+            let words = self.pipeline.run(self.language.tokenize(&fields[i]));
+            lengths[i] = words.len();
+            words.join(" ")
+        });
+        Analysed { words, lengths }
+    }
+}
+
+/// elasticlunr's document store for the analysed documents: each one's
+/// field lengths, and no copies of the text.
+fn document_store(analysed: &[Analysed]) -> anyhow::Result<String> {
+    let mut store = elasticlunr::document_store::DocumentStore::new(false);
+    for (position, doc) in analysed.iter().enumerate() {
+        let reference = position.to_string();
+        store.add_doc(&reference, BTreeMap::new());
+        for (field, length) in FIELDS.iter().zip(doc.lengths) {
+            store.add_field_length(&reference, field, length);
+        }
+    }
+    Ok(serde_json::to_string(&store)?)
+}
+
+/// A range of first characters whose words are indexed together.
+struct Shard {
+    first: char,
+    last: char,
+}
+
+/// Cuts the first characters, in order, into about `count` ranges of
+/// similar numbers of words.
+fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<Shard> {
+    let mut words_by_char: BTreeMap<char, usize> = BTreeMap::new();
+    for doc in analysed {
+        for word in doc.words.iter().flat_map(|w| w.split(' ')) {
+            if let Some(c) = word.chars().next() {
+                *words_by_char.entry(c).or_default() += 1;
+            }
+        }
+    }
+    let total: usize = words_by_char.values().sum();
+    let target = total.div_ceil(count.max(1)).max(1);
+    let mut shards = Vec::with_capacity(count);
+    let mut current: Option<(char, char, usize)> = None;
+    for (c, words) in words_by_char {
+        let (first, _, sum) = current.unwrap_or((c, c, 0));
+        current = Some((first, c, sum + words));
+        if sum + words >= target {
+            shards.push(Shard { first, last: c });
+            current = None;
+        }
+    }
+    if let Some((first, last, _)) = current {
+        shards.push(Shard { first, last });
+    }
+    shards
+}
+
+impl Shard {
+    fn holds(&self, word: &str) -> bool {
+        word.chars().next().is_some_and(|c| (self.first..=self.last).contains(&c))
+    }
+
+    /// elasticlunr's JSON for this shard's words of every document.
+    fn index(&self, analysed: &[Analysed]) -> String {
+        let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
+            .save_docs(false)
+            .add_fields(FIELDS)
+            .build();
+        for (position, doc) in analysed.iter().enumerate() {
+            let fields = doc.words.each_ref().map(|words| {
+                let kept: Vec<&str> = words.split(' ').filter(|w| self.holds(w)).collect();
+                kept.join(" ")
+            });
+            if fields.iter().any(|f| !f.is_empty()) {
+                index.add_doc(&position.to_string(), &fields);
+            }
+        }
+        index.to_json()
+    }
+}
+
+/// Words that have been through the pipeline already: split on the
+/// spaces that joined them, and kept as they are.
+struct Pretokenized;
+
+impl elasticlunr::Language for Pretokenized {
+    fn name(&self) -> String {
+        "Pretokenized".into()
+    }
+
+    fn code(&self) -> String {
+        "xx".into()
+    }
+
+    fn tokenize(&self, text: &str) -> Vec<String> {
+        text.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+    }
+
+    fn make_pipeline(&self) -> elasticlunr::Pipeline {
+        elasticlunr::Pipeline { queue: Vec::new() }
+    }
+}
 /// elasticlunr's JSON, read without building a tree: the tries stay
 /// slices of the text, so splitting them costs no copies.
 #[derive(Deserialize)]
@@ -194,8 +328,6 @@ struct RawIndex<'a> {
     version: &'a RawValue,
     #[serde(borrow)]
     index: BTreeMap<String, RawField<'a>>,
-    #[serde(rename = "documentStore", borrow)]
-    document_store: &'a RawValue,
     #[serde(borrow)]
     lang: &'a RawValue,
 }
@@ -209,7 +341,8 @@ struct RawField<'a> {
 
 impl RawIndex<'_> {
     /// The index with every trie emptied: what the browser loads first.
-    fn without_tries(&self) -> String {
+    /// `document_store` is the store's JSON, as the shards leave it out.
+    fn without_tries(&self, document_store: &str) -> String {
         let fields: Vec<String> =
             self.index.keys().map(|f| format!("{}:{{\"root\":{{}}}}", quote(f))).collect();
         format!(
@@ -219,7 +352,7 @@ impl RawIndex<'_> {
             self.reference.get(),
             self.version.get(),
             fields.join(","),
-            self.document_store.get(),
+            document_store,
             self.lang.get()
         )
     }
@@ -238,10 +371,11 @@ struct Part {
 
 /// Groups every field's first-character subtrees into parts of about
 /// `PART_BYTES`, in character order.
-fn split_tries(raw: &RawIndex<'_>) -> Vec<Part> {
+/// `shards` are tries by field whose first characters do not overlap.
+fn split_tries<'a>(shards: &'a [BTreeMap<String, RawField<'a>>]) -> Vec<Part> {
     // first character -> (field, subtree)
     let mut by_char: BTreeMap<&str, Vec<(&str, &RawValue)>> = BTreeMap::new();
-    for (field, trie) in &raw.index {
+    for (field, trie) in shards.iter().flatten() {
         for (key, subtree) in &trie.root {
             if key != "docs" && key != "df" {
                 by_char.entry(key).or_default().push((field, subtree));
@@ -287,12 +421,16 @@ fn script(path: &str, kind: &str, number: usize, json: &str) -> OutputFile {
     OutputFile { path: path.into(), contents: text.into_bytes() }
 }
 
-fn new_index(language: &str) -> Index {
-    let builder = match language {
-        "en" => IndexBuilder::new(),
-        code => IndexBuilder::with_language(Box::new(Unstemmed { code: code.to_string() })),
-    };
-    builder.save_docs(false).add_fields(FIELDS).build()
+fn new_index(code: &str) -> Index {
+    IndexBuilder::with_language(language(code)).save_docs(false).add_fields(FIELDS).build()
+}
+
+/// English is stemmed; any other language keeps its words as written.
+fn language(code: &str) -> Box<dyn elasticlunr::Language> {
+    match code {
+        "en" => Box::new(elasticlunr::lang::English::new()),
+        code => Box::new(Unstemmed { code: code.to_string() }),
+    }
 }
 
 /// Words as written, for knowledge bases not in English.
@@ -449,7 +587,7 @@ mod tests {
         }
         let json = index.to_json();
         let raw: RawIndex<'_> = serde_json::from_str(&json).unwrap();
-        let parts = split_tries(&raw);
+        let parts = split_tries(std::slice::from_ref(&raw.index));
         assert!(parts.len() > 1, "{} parts", parts.len());
         let mut rebuilt = serde_json::Map::new();
         let mut seen = std::collections::HashSet::new();
@@ -471,6 +609,67 @@ mod tests {
             root.remove("docs");
             root.remove("df");
             assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{field}");
+        }
+    }
+
+    /// Documents with words in several scripts, repeated words and stop
+    /// words, spread over many first characters.
+    fn sample_documents() -> Vec<[String; 3]> {
+        (0..120)
+            .map(|doc| {
+                let words: Vec<String> = (0..40)
+                    .map(|w| {
+                        let n = doc * 31 + w * 17;
+                        match n % 7 {
+                            0 => "the".to_string(),
+                            1 => format!("données{}", n % 5),
+                            2 => format!("Restarting {}", n % 11),
+                            _ => format!("{}{}", (b'a' + (n % 26) as u8) as char, n % 13),
+                        }
+                    })
+                    .collect();
+                [format!("Outage {doc}"), format!("C++ tag{}", doc % 3), words.join(" ")]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sharded_tries_and_store_match_one_elasticlunr_index() {
+        for language in ["en", "fr"] {
+            let documents = sample_documents();
+            let mut whole = new_index(language);
+            for (position, fields) in documents.iter().enumerate() {
+                whole.add_doc(&position.to_string(), fields);
+            }
+            let whole: serde_json::Value = serde_json::from_str(&whole.to_json()).unwrap();
+
+            let analyser = Analyser::new(language);
+            let analysed: Vec<Analysed> =
+                documents.into_iter().map(|fields| analyser.analyse(fields)).collect();
+            let shards = plan_shards(&analysed, 4);
+            assert!(shards.len() >= 3, "{} shards", shards.len());
+            let mut rebuilt = serde_json::json!({});
+            for shard in &shards {
+                let json: serde_json::Value =
+                    serde_json::from_str(&shard.index(&analysed)).unwrap();
+                for field in FIELDS {
+                    for (c, subtree) in json["index"][field]["root"].as_object().unwrap() {
+                        if c != "docs" && c != "df" {
+                            assert!(rebuilt[field].get(c).is_none(), "{c} is in two shards");
+                            rebuilt[field][c] = subtree.clone();
+                        }
+                    }
+                }
+            }
+            for field in FIELDS {
+                let mut root = whole["index"][field]["root"].as_object().unwrap().clone();
+                root.remove("docs");
+                root.remove("df");
+                assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{language} {field}");
+            }
+            let store: serde_json::Value =
+                serde_json::from_str(&document_store(&analysed).unwrap()).unwrap();
+            assert_eq!(store, whole["documentStore"], "{language}");
         }
     }
 
