@@ -9,6 +9,12 @@ use hindsight::messages::{self, Format};
 use hindsight::{BuildError, BuildOptions, BuildReport};
 use log::{error, info};
 
+/// A build makes millions of small strings on both cores (syntax spans,
+/// index words, template values); mimalloc serves them from per-thread
+/// pages where glibc's allocator spends a fifth of the build.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
