@@ -151,7 +151,7 @@ pub fn build(
         .par_iter()
         .enumerate()
         .map(|(number, part)| {
-            script(&format!("search/part-{number}.js"), "part", number, &compact_json(&part.json))
+            script(&format!("search/part-{number}.js"), "part", number, &part.json)
         })
         .collect();
     drop(tries);
@@ -274,7 +274,8 @@ impl Shard {
         word.chars().next().is_some_and(|c| (self.first..=self.last).contains(&c))
     }
 
-    /// elasticlunr's JSON for this shard's words of every document.
+    /// elasticlunr's JSON for this shard's words of every document,
+    /// compacted.
     fn index(&self, analysed: &[Analysed]) -> String {
         let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
             .save_docs(false)
@@ -289,7 +290,9 @@ impl Shard {
                 index.add_doc(&position.to_string(), &fields);
             }
         }
-        index.to_json()
+        let json = index.to_json();
+        drop(index);
+        compact_json(&json)
     }
 }
 
@@ -641,7 +644,8 @@ mod tests {
             for (position, fields) in documents.iter().enumerate() {
                 whole.add_doc(&position.to_string(), fields);
             }
-            let whole: serde_json::Value = serde_json::from_str(&whole.to_json()).unwrap();
+            let whole: serde_json::Value =
+                serde_json::from_str(&compact_json(&whole.to_json())).unwrap();
 
             let analyser = Analyser::new(language);
             let analysed: Vec<Analysed> =
