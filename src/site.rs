@@ -257,7 +257,8 @@ fn publish(
         staging.put(asset).map_err(BuildError::Output)?;
     }
     report.pages = staging.written().len();
-    timed("swap into place", || staging.finish()).map_err(BuildError::Output)?;
+    debug!("files changed since the previous site: {} of {}", staging.changed(), report.pages);
+    timed("put in place", || staging.finish()).map_err(BuildError::Output)?;
     report.written = true;
     Ok(())
 }

@@ -1,10 +1,19 @@
 //! Puts the finished site on disk, all or nothing.
 //!
-//! Files go into a fresh staging folder beside the output folder; only when
-//! every file is written is the old site moved aside and the new one renamed
-//! into place. A build that fails, or is interrupted, leaves the previous
+//! Files go into a fresh staging folder beside the output folder, and the
+//! site in the output folder is not touched until every file is rendered: a
+//! build that fails, or is interrupted while rendering, leaves the previous
 //! site as it was.
+//!
+//! A first build renames the staging folder into place. A rebuild over a
+//! site Hindsight wrote stages only the files whose bytes changed, then
+//! moves those in and removes the files no longer part of the site: on a
+//! knowledge base of thousands of postmortems most pages are unchanged, and
+//! creating and deleting tens of thousands of files would cost more than
+//! the rest of the build. Unchanged files keep their modification time, so
+//! deploy tools that sync by time also copy only what changed.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -58,13 +67,18 @@ impl std::fmt::Display for WriteFailed {
 }
 
 /// A site being written: files go into a staging folder as they are
-/// rendered, so no build holds the whole site in memory; `finish` swaps it
-/// into place, and dropping it unfinished removes it.
+/// rendered, so no build holds the whole site in memory; `finish` puts it
+/// in place, and dropping it unfinished removes it.
 pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
     previous: PathBuf,
+    /// True when `output` holds a site that `finish` updates file by file.
+    is_update: bool,
     written: Mutex<Vec<PathBuf>>,
+    /// Of the files written, those whose bytes differ from the previous
+    /// site's (all of them for a first build).
+    changed: Mutex<Vec<PathBuf>>,
     is_finished: bool,
 }
 
@@ -83,7 +97,9 @@ impl Staging {
             output: output.to_path_buf(),
             dir,
             previous,
+            is_update: output.join(MARKER).is_file(),
             written: Mutex::new(Vec::new()),
+            changed: Mutex::new(Vec::new()),
             is_finished: false,
         })
     }
@@ -95,13 +111,20 @@ impl Staging {
 
     fn write_file(&self, file: OutputFile) -> anyhow::Result<()> {
         ensure_inside(&file.path)?;
-        let path = self.dir.join(&file.path);
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)
-                .with_context(|| format!("cannot create {}", folder.display()))?;
+        let is_unchanged =
+            self.is_update && has_contents(&self.output.join(&file.path), &file.contents);
+        if !is_unchanged {
+            let path = self.dir.join(&file.path);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder)
+                    .with_context(|| format!("cannot create {}", folder.display()))?;
+            }
+            std::fs::write(&path, &file.contents)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if let Ok(mut changed) = self.changed.lock() {
+                changed.push(file.path.clone());
+            }
         }
-        std::fs::write(&path, &file.contents)
-            .with_context(|| format!("cannot write {}", path.display()))?;
         if let Ok(mut written) = self.written.lock() {
             written.push(file.path);
         }
@@ -115,13 +138,100 @@ impl Staging {
         written
     }
 
+    /// How many of the files written differ from the previous site's.
+    pub fn changed(&self) -> usize {
+        self.changed.lock().map(|c| c.len()).unwrap_or_default()
+    }
+
     /// Moves the finished site into place.
     pub fn finish(mut self) -> anyhow::Result<()> {
-        write_marker(&self.dir)?;
-        swap(&self.dir, &self.output, &self.previous)?;
+        if self.is_update {
+            let changed = std::mem::take(&mut *self.changed.lock().map_err(poisoned)?);
+            let written = self.written();
+            update(&self.dir, &self.output, &changed, &written)?;
+            remove_dir(&self.dir)?;
+        } else {
+            write_marker(&self.dir)?;
+            swap(&self.dir, &self.output, &self.previous)?;
+        }
         self.is_finished = true;
         Ok(())
     }
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> anyhow::Error {
+    anyhow::anyhow!("a thread writing the site failed")
+}
+
+/// True when `path` is a file holding exactly `contents`.
+fn has_contents(path: &Path, contents: &[u8]) -> bool {
+    let same_length =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64);
+    same_length && std::fs::read(path).is_ok_and(|old| old == contents)
+}
+
+/// Brings the site in `output` up to date: moves the `changed` files in
+/// from `staging`, then removes every file that is not among `written`,
+/// and the folders left empty.
+fn update(
+    staging: &Path,
+    output: &Path,
+    changed: &[PathBuf],
+    written: &[PathBuf],
+) -> anyhow::Result<()> {
+    for path in changed {
+        let target = output.join(path);
+        make_room(output, path)?;
+        std::fs::rename(staging.join(path), &target)
+            .with_context(|| format!("cannot move the new {} into place", target.display()))?;
+    }
+    let keep: HashSet<&Path> = written.iter().map(PathBuf::as_path).collect();
+    // Deepest first, so a folder is seen after what it held.
+    for entry in walkdir::WalkDir::new(output).min_depth(1).contents_first(true) {
+        let entry = entry.with_context(|| format!("cannot read {}", output.display()))?;
+        let relative = entry.path().strip_prefix(output).unwrap_or(entry.path());
+        if entry.file_type().is_dir() {
+            // Fails, harmlessly, while the folder still holds files.
+            let _ = std::fs::remove_dir(entry.path());
+        } else if relative != Path::new(MARKER) && !keep.contains(relative) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Clears the way for a file at `path` inside `output`: a folder now
+/// standing where the file goes, or a file where one of its folders goes,
+/// belonged to the previous site.
+fn make_room(output: &Path, path: &Path) -> anyhow::Result<()> {
+    let mut at = output.to_path_buf();
+    let mut components = path.components().peekable();
+    while let Some(component) = components.next() {
+        at.push(component);
+        let is_last = components.peek().is_none();
+        let Ok(metadata) = std::fs::symlink_metadata(&at) else {
+            if !is_last {
+                std::fs::create_dir_all(&at)
+                    .with_context(|| format!("cannot create {}", at.display()))?;
+            }
+            continue;
+        };
+        let in_the_way = if is_last { metadata.is_dir() } else { !metadata.is_dir() };
+        if in_the_way {
+            let removed = if metadata.is_dir() {
+                std::fs::remove_dir_all(&at)
+            } else {
+                std::fs::remove_file(&at)
+            };
+            removed.with_context(|| format!("cannot remove {}", at.display()))?;
+            if !is_last {
+                std::fs::create_dir(&at)
+                    .with_context(|| format!("cannot create {}", at.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Staging {
@@ -230,6 +340,64 @@ mod tests {
         write_site(&output, vec![file_of("a/index.html", "new")]).unwrap();
         assert!(!output.join("old.html").exists());
         assert_eq!(std::fs::read_to_string(output.join("a/index.html")).unwrap(), "new");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folders must not remain");
+    }
+
+    fn modified(path: &Path) -> std::time::SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn a_rebuild_rewrites_only_what_changed_and_removes_what_went() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write_site(
+            &output,
+            vec![
+                file_of("index.html", "home"),
+                file_of("postmortems/a/index.html", "a"),
+                file_of("postmortems/b/index.html", "b"),
+                file_of("tags/x/index.html", "x"),
+                file_of("feed.xml", "folder next time"),
+            ],
+        )
+        .unwrap();
+        let kept = output.join("postmortems/a/index.html");
+        let before = modified(&kept);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_site(
+            &output,
+            vec![
+                file_of("index.html", "home, again"),
+                file_of("postmortems/a/index.html", "a"),
+                file_of("postmortems/c/index.html", "c"),
+                file_of("feed.xml/index.html", "now a folder"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(modified(&kept), before, "an unchanged page must not be rewritten");
+        let read = |p: &str| std::fs::read_to_string(output.join(p)).unwrap();
+        assert_eq!(read("index.html"), "home, again");
+        assert_eq!(read("postmortems/c/index.html"), "c");
+        assert_eq!(read("feed.xml/index.html"), "now a folder");
+        assert!(!output.join("postmortems/b").exists(), "a page that went must go, folder too");
+        assert!(!output.join("tags").exists(), "emptied folders must go");
+        assert!(output.join(MARKER).is_file());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folders must not remain");
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_the_previous_site_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write_site(&output, vec![file_of("index.html", "old"), file_of("a.html", "a")]).unwrap();
+        let staging = Staging::create(&output).unwrap();
+        staging.put(file_of("index.html", "new")).unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read_to_string(output.join("index.html")).unwrap(), "old");
+        assert!(output.join("a.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders must not remain");
     }

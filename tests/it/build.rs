@@ -272,26 +272,61 @@ fn a_broken_settings_file_exits_with_status_2() {
 #[test]
 fn two_builds_of_the_same_input_are_byte_identical() {
     let repo = demo();
+    // Two separate folders: a rebuild over a site would keep what it finds.
     repo.build(&[]).expect_code(0);
-    let first = snapshot(repo.path());
-    repo.build(&[]).expect_code(0);
-    let second = snapshot(repo.path());
-    assert_eq!(first.len(), second.len());
+    let first = snapshot(&repo.path().join("public"));
+    let other = repo.path().join("public-again");
+    repo.build(&["--output", other.to_str().unwrap()]).expect_code(0);
+    let second = snapshot(&other);
+    let paths = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&first), paths(&second));
     for ((path, a), (_, b)) in first.iter().zip(&second) {
         assert!(a == b, "{path} differs between two builds");
     }
 }
 
-fn snapshot(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+// A rebuild leaves unchanged pages alone (deploy tools that sync by time
+// copy only what changed), rewrites what changed and drops what went.
+#[test]
+fn a_rebuild_touches_only_changed_pages_and_drops_removed_ones() {
+    let repo = Repo::new();
+    let postmortem = |id: &str, summary: &str| {
+        format!(
+            "---\ntitle: Outage {id}\nid: {id}\ndate: 2024-03-01\nsummary: {summary}\n---\n\nBody.\n"
+        )
+    };
+    repo.write("content/a.md", postmortem("INC-1", "Queue stalled."));
+    repo.write("content/b.md", postmortem("INC-2", "Disk filled."));
+    repo.write("content/c.md", postmortem("INC-3", "Certificate expired."));
+    repo.build(&[]).expect_code(0);
+    let page = |id: &str| repo.path().join(format!("public/postmortems/{id}/index.html"));
+    let modified = |id: &str| std::fs::metadata(page(id)).unwrap().modified().unwrap();
+    let untouched = modified("inc-1");
+    std::thread::sleep(std::time::Duration::from_millis(50));
+
+    repo.write("content/b.md", postmortem("INC-2", "Disk filled by audit logs."));
+    std::fs::remove_file(repo.path().join("content/c.md")).unwrap();
+    repo.build(&[]).expect_code(0);
+
+    assert_eq!(modified("inc-1"), untouched, "an unchanged page was rewritten");
+    let summary = texts(&repo.page("postmortems/inc-2/index.html"), "main").join(" ");
+    assert!(summary.contains("Disk filled by audit logs."), "{summary}");
+    assert!(!repo.has_output("postmortems/inc-3"), "the page of a removed postmortem remains");
+    let catalogue = texts(&repo.page("postmortems/index.html"), "main").join(" ");
+    assert!(!catalogue.contains("INC-3"), "{catalogue}");
+}
+
+fn snapshot(site: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    let mut stack = vec![root.join("public")];
+    let mut stack = vec![site.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
             } else {
-                files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+                let relative = path.strip_prefix(site).unwrap().display().to_string();
+                files.push((relative, std::fs::read(&path).unwrap()));
             }
         }
     }
