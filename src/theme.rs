@@ -32,6 +32,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "templates/term.html",
     "templates/year.html",
     "templates/lessons.html",
+    "templates/lessons_theme.html",
     "templates/digest.html",
     "templates/search.html",
     "templates/collection.html",

@@ -9,7 +9,7 @@ use tera::Context;
 use super::dashboard::DashboardView;
 use super::views::{ActionView, Entry};
 use super::{OutputFile, Renderer};
-use crate::knowledge::{ActionRef, Group, KnowledgeBase};
+use crate::knowledge::{ActionRef, Group, KnowledgeBase, Theme};
 use crate::markdown::inline;
 use crate::model::{ActionStatus, Postmortem};
 
@@ -85,11 +85,24 @@ const PAGE_ROWS: usize = 1000;
 /// Lessons and open actions a term page shows at most.
 const TERM_ROWS: usize = 100;
 
+/// The page of one theme's lessons.
+fn theme_url(slug: &str) -> String {
+    format!("lessons/themes/{slug}/")
+}
+
+/// Lessons the lessons page shows under each theme; each theme's own page
+/// holds all of them.
+const THEME_PREVIEW: usize = 5;
+
 /// Lessons under one theme.
 #[derive(Serialize)]
 struct ThemeView<'e> {
     label: String,
     anchor: String,
+    /// The theme's own page, with all its lessons.
+    url: String,
+    /// Lessons under the theme in all.
+    total: usize,
     lessons: Vec<LessonView<'e>>,
 }
 
@@ -167,8 +180,13 @@ impl<'a> KbPages<'a> {
             .collect()
     }
 
-    /// Every taxonomy's index page and term pages.
-    pub fn taxonomies(&self, renderer: &Renderer) -> anyhow::Result<Vec<OutputFile>> {
+    /// Every taxonomy's index page and term pages. Term pages of the
+    /// `lessons_theme` taxonomy send readers to their theme's lessons page.
+    pub fn taxonomies(
+        &self,
+        renderer: &Renderer,
+        lessons_theme: &str,
+    ) -> anyhow::Result<Vec<OutputFile>> {
         let mut files = Vec::new();
         for taxonomy in &self.kb.taxonomies {
             let terms: Vec<TermLink> = taxonomy
@@ -200,6 +218,12 @@ impl<'a> KbPages<'a> {
                     context.insert("lesson_total", &lessons.len());
                     lessons.truncate(TERM_ROWS);
                     context.insert("lessons", &lessons);
+                    let all_lessons = if taxonomy.name == lessons_theme {
+                        theme_url(&crate::knowledge::taxonomy::term_slug(&term.name))
+                    } else {
+                        "lessons/".to_string()
+                    };
+                    context.insert("lessons_url", &all_lessons);
                     let mut actions = self.open_actions_of(&term.members);
                     context.insert("action_total", &actions.len());
                     actions.truncate(TERM_ROWS);
@@ -236,25 +260,42 @@ impl<'a> KbPages<'a> {
         positions.iter().map(|&p| &self.rows[p]).collect()
     }
 
-    /// `/lessons/`: lessons by theme, and the list of digests.
-    pub fn lessons(&self, renderer: &Renderer, theme_name: &str) -> anyhow::Result<OutputFile> {
-        let themes: Vec<ThemeView<'a>> = self
+    /// `/lessons/`: the newest lessons of each theme, and the list of
+    /// digests; `/lessons/themes/<theme>/`: all lessons of one theme.
+    pub fn lessons(
+        &self,
+        renderer: &Renderer,
+        theme_name: &str,
+    ) -> anyhow::Result<Vec<OutputFile>> {
+        let theme_title = crate::knowledge::taxonomy::title_of(theme_name);
+        let view = |theme: &Theme, limit: usize| ThemeView {
+            label: theme.label.clone(),
+            anchor: format!("theme-{}", theme.slug),
+            url: theme_url(&theme.slug),
+            total: theme.lessons.len(),
+            lessons: theme
+                .lessons
+                .iter()
+                .take(limit)
+                .map(|&(pm, lesson)| LessonView {
+                    html: self.lessons[pm][lesson].clone(),
+                    postmortem: PmRef::of(&self.entries[pm]),
+                })
+                .collect(),
+        };
+        let mut files: Vec<OutputFile> = self
             .kb
             .themes
-            .iter()
-            .map(|theme| ThemeView {
-                label: theme.label.clone(),
-                anchor: format!("theme-{}", theme.slug),
-                lessons: theme
-                    .lessons
-                    .iter()
-                    .map(|&(pm, lesson)| LessonView {
-                        html: self.lessons[pm][lesson].clone(),
-                        postmortem: PmRef::of(&self.entries[pm]),
-                    })
-                    .collect(),
+            .par_iter()
+            .map(|theme| {
+                let mut context = Context::new();
+                context.insert("theme", &view(theme, usize::MAX));
+                context.insert("theme_name", &theme_title);
+                renderer.page("lessons_theme.html", &theme_url(&theme.slug), context)
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
+        let themes: Vec<ThemeView<'a>> =
+            self.kb.themes.iter().map(|theme| view(theme, THEME_PREVIEW)).collect();
         let digests: Vec<TermLink> = self
             .kb
             .periods
@@ -267,14 +308,15 @@ impl<'a> KbPages<'a> {
             .collect();
         let mut context = Context::new();
         context.insert("themes", &themes);
-        context.insert("theme_name", &crate::knowledge::taxonomy::title_of(theme_name));
+        context.insert("theme_name", &theme_title);
         context.insert("digests", &digests);
         let lessons: usize = self.kb.postmortems.iter().map(|pm| pm.lessons_learned.len()).sum();
         let sources =
             self.kb.postmortems.iter().filter(|pm| !pm.lessons_learned.is_empty()).count();
         context.insert("lesson_count", &lessons);
         context.insert("lesson_sources", &sources);
-        renderer.page("lessons.html", "lessons/", context)
+        files.push(renderer.page("lessons.html", "lessons/", context)?);
+        Ok(files)
     }
 
     /// One digest per period with postmortems.

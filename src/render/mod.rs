@@ -345,8 +345,11 @@ fn render_pages(
     let lists = collections::views(input.collections, input.postmortems, entries);
     put_all(sink, collections::pages(renderer, &lists)?)?;
     put_all(sink, timed("  archive", || pages.years(renderer))?)?;
-    put_all(sink, timed("  taxonomies", || pages.taxonomies(renderer))?)?;
-    sink.put(pages.lessons(renderer, &input.config.lessons_theme)?)?;
+    put_all(
+        sink,
+        timed("  taxonomies", || pages.taxonomies(renderer, &input.config.lessons_theme))?,
+    )?;
+    put_all(sink, pages.lessons(renderer, &input.config.lessons_theme)?)?;
     put_all(sink, timed("  digests", || pages.digests(renderer, input.today))?)?;
     put_all(sink, timed("  actions", || pages.actions(renderer))?)?;
     put_all(sink, data::action_files(input.kb)?)?;

@@ -179,6 +179,12 @@ fn lessons_are_grouped_by_theme() {
             "Lesson A, with \"quotes\" Outage across midnight UTC"
         ]
     );
+    // Each theme has its own page with all its lessons.
+    let href = attrs(&page, "#theme-deploy ~ p.more a", "href");
+    assert_eq!(href.first().map(String::as_str), Some("themes/deploy/index.html"));
+    let theme = repo.page("lessons/themes/deploy/index.html");
+    assert_eq!(texts(&theme, "h1"), ["Lessons on deploy"]);
+    assert_eq!(texts(&theme, ".lessons li"), deploy);
 }
 
 // Medians and 90th percentiles, worked out by hand for Q1 2025:
