@@ -127,9 +127,9 @@ pub fn build(
     });
     let store = document_store(&analysed)?;
     let shards: Vec<String> = crate::site::timed("    index documents", || {
-        plan_shards(&analysed, SHARDS).par_iter().map(|shard| shard.index(&analysed)).collect()
+        let plan = plan_shards(&analysed, SHARDS);
+        deal(analysed, &plan).par_iter().map(|docs| index_shard(docs)).collect()
     });
-    drop(analysed);
     let mut tries = Vec::with_capacity(shards.len());
     for json in &shards {
         let shard: RawIndex<'_> =
@@ -234,9 +234,9 @@ fn document_store(analysed: &[Analysed]) -> anyhow::Result<String> {
     Ok(serde_json::to_string(&store)?)
 }
 
-/// A range of first characters whose words are indexed together.
+/// A range of first characters whose words are indexed together: from
+/// the character after the previous shard's last, to `last`.
 struct Shard {
-    first: char,
     last: char,
 }
 
@@ -254,46 +254,66 @@ fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<Shard> {
     let total: usize = words_by_char.values().sum();
     let target = total.div_ceil(count.max(1)).max(1);
     let mut shards = Vec::with_capacity(count);
-    let mut current: Option<(char, char, usize)> = None;
+    let mut current: Option<(char, usize)> = None;
     for (c, words) in words_by_char {
-        let (first, _, sum) = current.unwrap_or((c, c, 0));
-        current = Some((first, c, sum + words));
-        if sum + words >= target {
-            shards.push(Shard { first, last: c });
+        let sum = current.map_or(0, |(_, sum)| sum) + words;
+        current = Some((c, sum));
+        if sum >= target {
+            shards.push(Shard { last: c });
             current = None;
         }
     }
-    if let Some((first, last, _)) = current {
-        shards.push(Shard { first, last });
+    if let Some((last, _)) = current {
+        shards.push(Shard { last });
     }
     shards
 }
 
-impl Shard {
-    fn holds(&self, word: &str) -> bool {
-        word.chars().next().is_some_and(|c| (self.first..=self.last).contains(&c))
-    }
-
-    /// elasticlunr's JSON for this shard's words of every document,
-    /// compacted.
-    fn index(&self, analysed: &[Analysed]) -> String {
-        let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
-            .save_docs(false)
-            .add_fields(FIELDS)
-            .build();
-        for (position, doc) in analysed.iter().enumerate() {
-            let fields = doc.words.each_ref().map(|words| {
-                let kept: Vec<&str> = words.split(' ').filter(|w| self.holds(w)).collect();
-                kept.join(" ")
-            });
-            if fields.iter().any(|f| !f.is_empty()) {
-                index.add_doc(&position.to_string(), &fields);
+/// Deals each document's words out to the shards: `[shard][document]`.
+fn deal(analysed: Vec<Analysed>, plan: &[Shard]) -> Vec<Vec<[String; 3]>> {
+    use rayon::prelude::*;
+    let by_document: Vec<Vec<[String; 3]>> = analysed
+        .into_par_iter()
+        .map(|doc| {
+            let mut dealt: Vec<[String; 3]> = vec![Default::default(); plan.len()];
+            for (field, words) in doc.words.iter().enumerate() {
+                for word in words.split(' ') {
+                    let Some(c) = word.chars().next() else { continue };
+                    let shard = plan.partition_point(|s| s.last < c).min(plan.len() - 1);
+                    let text = &mut dealt[shard][field];
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(word);
+                }
             }
+            dealt
+        })
+        .collect();
+    let mut by_shard: Vec<Vec<[String; 3]>> =
+        plan.iter().map(|_| Vec::with_capacity(by_document.len())).collect();
+    for dealt in by_document {
+        for (shard, fields) in by_shard.iter_mut().zip(dealt) {
+            shard.push(fields);
         }
-        let json = index.to_json();
-        drop(index);
-        compact_json(&json)
     }
+    by_shard
+}
+
+/// elasticlunr's JSON for one shard's words of every document, compacted.
+fn index_shard(docs: &[[String; 3]]) -> String {
+    let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
+        .save_docs(false)
+        .add_fields(FIELDS)
+        .build();
+    for (position, fields) in docs.iter().enumerate() {
+        if fields.iter().any(|f| !f.is_empty()) {
+            index.add_doc(&position.to_string(), fields);
+        }
+    }
+    let json = index.to_json();
+    drop(index);
+    compact_json(&json)
 }
 
 /// Words that have been through the pipeline already: split on the
@@ -650,12 +670,14 @@ mod tests {
             let analyser = Analyser::new(language);
             let analysed: Vec<Analysed> =
                 documents.into_iter().map(|fields| analyser.analyse(fields)).collect();
-            let shards = plan_shards(&analysed, 4);
-            assert!(shards.len() >= 3, "{} shards", shards.len());
+            let store: serde_json::Value =
+                serde_json::from_str(&document_store(&analysed).unwrap()).unwrap();
+            assert_eq!(store, whole["documentStore"], "{language}");
+            let plan = plan_shards(&analysed, 4);
+            assert!(plan.len() >= 3, "{} shards", plan.len());
             let mut rebuilt = serde_json::json!({});
-            for shard in &shards {
-                let json: serde_json::Value =
-                    serde_json::from_str(&shard.index(&analysed)).unwrap();
+            for docs in deal(analysed, &plan) {
+                let json: serde_json::Value = serde_json::from_str(&index_shard(&docs)).unwrap();
                 for field in FIELDS {
                     for (c, subtree) in json["index"][field]["root"].as_object().unwrap() {
                         if c != "docs" && c != "df" {
@@ -671,9 +693,6 @@ mod tests {
                 root.remove("df");
                 assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{language} {field}");
             }
-            let store: serde_json::Value =
-                serde_json::from_str(&document_store(&analysed).unwrap()).unwrap();
-            assert_eq!(store, whole["documentStore"], "{language}");
         }
     }
 
