@@ -97,7 +97,8 @@ pub enum BuildError {
 /// Builds the site described by `options` (or only checks it).
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let setup = Setup::prepare(options).map_err(BuildError::Setup)?;
+    let setup =
+        timed("settings and theme", || Setup::prepare(options)).map_err(BuildError::Setup)?;
     let mut diagnostics = Diagnostics::default();
     let (postmortems, repo_prefix) = read_all(&setup, &mut diagnostics);
     let collections = read_collections(&setup.config, &mut diagnostics);
@@ -176,7 +177,8 @@ fn publish(
 ) -> Result<(), BuildError> {
     let config = &setup.config;
     let postmortems = sources.postmortems;
-    let (links, problems) = LinkIndex::build(postmortems, config.url_style(), options.drafts);
+    let (links, problems) =
+        timed("link", || LinkIndex::build(postmortems, config.url_style(), options.drafts));
     diagnostics.extend(problems);
     for pm in postmortems {
         diagnostics.extend(links.check_related(pm));
@@ -203,7 +205,7 @@ fn publish(
             _ => Highlighter::new(),
         });
     let bodies = timed("render bodies", || render_bodies(&checked, &links, &highlighter, config));
-    if let Err(e) = highlighter.save_cache() {
+    if let Err(e) = timed("save highlight cache", || highlighter.save_cache()) {
         log::warn!(
             "warning: cannot save the highlight cache: {e}; the next build highlights again"
         );
@@ -218,7 +220,8 @@ fn publish(
         outgoing.push(targets);
         diagnostics.extend(problems);
     }
-    let (kb, problems) = KnowledgeBase::build(&published, config, setup.today);
+    let (kb, problems) =
+        timed("knowledge base", || KnowledgeBase::build(&published, config, setup.today));
     diagnostics.extend(problems);
     if options.check_only || diagnostics.has_errors() {
         return Ok(());
