@@ -247,8 +247,8 @@ run_hindsight() {
   R[warm]=$WALL R[warm_peak]=$(mib $((RSS_KB * 1024)))
   [[ $STATUS -eq 0 ]] || { say "   warm build failed (exit $STATUS); log: $log-warm.log"; R[warm]="failed"; }
 
-  # A merge that touches a few postmortems: 1% of them get a new paragraph,
-  # then the corpus is put back as it was.
+  # A merge that touches a few postmortems: 1% of them get a new first
+  # paragraph, then the corpus is put back as it was.
   local edited=$dir.originals
   mkdir -p "$edited"
   edit_corpus "$dir" "$edited" $(((count + 99) / 100))
@@ -259,15 +259,22 @@ run_hindsight() {
   rm -rf "$edited"
 }
 
-# edit_corpus DIR SAVE N: appends a paragraph to N postmortems spread over
-# the corpus, keeping their originals in SAVE.
+# edit_corpus DIR SAVE N: puts a new first paragraph in the body of N
+# postmortems spread over the corpus, keeping their originals in SAVE. The
+# first words of a body are indexed for search, so an edit there changes
+# the page, the search index and the lists that show the postmortem.
 edit_corpus() {
   local dir=$1 save=$2 n=$3 files step i
   mapfile -t files < <(find "$dir/content" -maxdepth 1 -name '*.md' | sort)
   step=$(((${#files[@]} + n - 1) / n))
   for ((i = 0; i < ${#files[@]}; i += step)); do
     cp -p "${files[$i]}" "$save/"
-    printf '\nA reviewer added this paragraph after the postmortem meeting.\n' >>"${files[$i]}"
+    awk 'BEGIN {fences = 0}
+      {print}
+      /^---[[:space:]]*$/ && ++fences == 2 {
+        print ""
+        print "Reviewers added this paragraph after the postmortem meeting: the rollback runbook was rehearsed again."
+      }' "$save/${files[$i]##*/}" >"${files[$i]}"
   done
 }
 
