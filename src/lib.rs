@@ -3,8 +3,8 @@
 //!
 //! The modules follow the pipeline: `discover` finds files, `parse` reads
 //! them into the `model`, `link` resolves cross-references, `markdown` and
-//! `render` produce pages with the `theme`, and `write` swaps the finished
-//! site into place. `site` runs them in order.
+//! `render` produce pages with the `theme`, and `write` puts the finished
+//! site in place. `site` runs them in order.
 
 pub mod cli;
 mod collection;

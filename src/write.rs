@@ -1,19 +1,21 @@
-//! Puts the finished site on disk, all or nothing.
+//! Puts the finished site on disk.
 //!
 //! Files go into a fresh staging folder beside the output folder, and the
 //! site in the output folder is not touched until every file is rendered: a
 //! build that fails, or is interrupted while rendering, leaves the previous
 //! site as it was.
 //!
-//! A first build renames the staging folder into place. A rebuild over a
-//! site Hindsight wrote stages only the files whose bytes changed, then
-//! moves those in and removes the files no longer part of the site: on a
-//! knowledge base of thousands of postmortems most pages are unchanged, and
-//! creating and deleting tens of thousands of files would cost more than
-//! the rest of the build. Unchanged files keep their modification time, so
-//! deploy tools that sync by time also copy only what changed.
+//! A first build renames the staging folder into place, all at once. A
+//! rebuild over a site Hindsight wrote stages only the files whose bytes
+//! changed, then moves those in and removes the files no longer part of the
+//! site (see `update`): on a knowledge base of thousands of postmortems most
+//! pages are unchanged, and creating and deleting tens of thousands of files
+//! would cost more than the rest of the build. Unchanged files keep their
+//! modification time, so deploy tools that sync by time also copy only what
+//! changed.
 
-use std::collections::HashSet;
+mod update;
+
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -21,6 +23,7 @@ use anyhow::{Context, bail};
 use rayon::prelude::*;
 
 use crate::render::OutputFile;
+use update::{has_contents, holds_links, update};
 
 /// A file in every built site, so that a later build knows the folder is
 /// its own to replace.
@@ -97,7 +100,9 @@ impl Staging {
             output: output.to_path_buf(),
             dir,
             previous,
-            is_update: output.join(MARKER).is_file(),
+            // A link in the site (put there by hand) could make a file seem
+            // unchanged through it; such a site is replaced whole.
+            is_update: output.join(MARKER).is_file() && !holds_links(output),
             written: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
             is_finished: false,
@@ -147,7 +152,8 @@ impl Staging {
     pub fn finish(mut self) -> anyhow::Result<()> {
         if self.is_update {
             let changed = std::mem::take(&mut *self.changed.lock().map_err(poisoned)?);
-            let written = self.written();
+            let mut written = self.written.lock().map_err(poisoned)?.clone();
+            written.sort();
             update(&self.dir, &self.output, &changed, &written)?;
             remove_dir(&self.dir)?;
         } else {
@@ -161,77 +167,6 @@ impl Staging {
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> anyhow::Error {
     anyhow::anyhow!("a thread writing the site failed")
-}
-
-/// True when `path` is a file holding exactly `contents`.
-fn has_contents(path: &Path, contents: &[u8]) -> bool {
-    let same_length =
-        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64);
-    same_length && std::fs::read(path).is_ok_and(|old| old == contents)
-}
-
-/// Brings the site in `output` up to date: moves the `changed` files in
-/// from `staging`, then removes every file that is not among `written`,
-/// and the folders left empty.
-fn update(
-    staging: &Path,
-    output: &Path,
-    changed: &[PathBuf],
-    written: &[PathBuf],
-) -> anyhow::Result<()> {
-    for path in changed {
-        let target = output.join(path);
-        make_room(output, path)?;
-        std::fs::rename(staging.join(path), &target)
-            .with_context(|| format!("cannot move the new {} into place", target.display()))?;
-    }
-    let keep: HashSet<&Path> = written.iter().map(PathBuf::as_path).collect();
-    // Deepest first, so a folder is seen after what it held.
-    for entry in walkdir::WalkDir::new(output).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot read {}", output.display()))?;
-        let relative = entry.path().strip_prefix(output).unwrap_or(entry.path());
-        if entry.file_type().is_dir() {
-            // Fails, harmlessly, while the folder still holds files.
-            let _ = std::fs::remove_dir(entry.path());
-        } else if relative != Path::new(MARKER) && !keep.contains(relative) {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Clears the way for a file at `path` inside `output`: a folder now
-/// standing where the file goes, or a file where one of its folders goes,
-/// belonged to the previous site.
-fn make_room(output: &Path, path: &Path) -> anyhow::Result<()> {
-    let mut at = output.to_path_buf();
-    let mut components = path.components().peekable();
-    while let Some(component) = components.next() {
-        at.push(component);
-        let is_last = components.peek().is_none();
-        let Ok(metadata) = std::fs::symlink_metadata(&at) else {
-            if !is_last {
-                std::fs::create_dir_all(&at)
-                    .with_context(|| format!("cannot create {}", at.display()))?;
-            }
-            continue;
-        };
-        let in_the_way = if is_last { metadata.is_dir() } else { !metadata.is_dir() };
-        if in_the_way {
-            let removed = if metadata.is_dir() {
-                std::fs::remove_dir_all(&at)
-            } else {
-                std::fs::remove_file(&at)
-            };
-            removed.with_context(|| format!("cannot remove {}", at.display()))?;
-            if !is_last {
-                std::fs::create_dir(&at)
-                    .with_context(|| format!("cannot create {}", at.display()))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 impl Drop for Staging {
@@ -252,7 +187,7 @@ impl crate::render::Sink for Staging {
     }
 }
 
-/// Writes `files` as the new content of `output`, all or nothing.
+/// Writes `files` as the new content of `output`.
 #[cfg(test)]
 pub fn write_site(output: &Path, files: Vec<OutputFile>) -> anyhow::Result<()> {
     let staging = Staging::create(output)?;
@@ -386,6 +321,27 @@ mod tests {
         assert!(output.join(MARKER).is_file());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders must not remain");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_site_holding_a_link_is_replaced_whole_and_what_it_points_to_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write_site(&output, vec![file_of("index.html", "home"), file_of("pages/a.html", "a")])
+            .unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("a.html"), "a").unwrap();
+        std::fs::remove_dir_all(output.join("pages")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, output.join("pages")).unwrap();
+
+        write_site(&output, vec![file_of("index.html", "home"), file_of("pages/a.html", "a")])
+            .unwrap();
+        let pages = std::fs::symlink_metadata(output.join("pages")).unwrap();
+        assert!(pages.is_dir(), "the link must give way to the site's own folder");
+        assert_eq!(std::fs::read_to_string(output.join("pages/a.html")).unwrap(), "a");
+        assert!(elsewhere.join("a.html").exists(), "what the link pointed to must stay");
     }
 
     #[test]
