@@ -17,9 +17,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+mod shard;
+
 use crate::markdown;
 use crate::model::Postmortem;
 use crate::render::{Entry, OutputFile};
+use shard::{Analysed, Analyser, SHARDS, deal, document_store, index_shard, plan_shards};
 
 /// The script that loads first: fields, document lengths, and which part
 /// holds the words starting with each character.
@@ -86,7 +89,7 @@ pub struct IndexSize {
     pub raw: usize,
     /// What a first search loads at most before its result rows, gzipped as
     /// a server with compression sends it: the first file and the largest
-    /// index part.
+    /// index part (found among the largest few before compression).
     pub first_search: usize,
 }
 
@@ -156,8 +159,7 @@ pub fn build(
         .collect();
     drop(tries);
     drop(shards);
-    let largest_part = part_files.iter().max_by_key(|f| f.contents.len());
-    let largest_part = largest_part.map(|f| gzipped_len(&f.contents)).transpose()?.unwrap_or(0);
+    let largest_part = largest_gzipped(&part_files)?;
     files.extend(part_files);
     let first_chars: serde_json::Map<String, serde_json::Value> = parts
         .iter()
@@ -183,160 +185,6 @@ pub fn build(
     Ok((files, size))
 }
 
-/// Shards the tries are built in: enough to keep both cores busy to the
-/// end, and each shard's tree small.
-const SHARDS: usize = 8;
-
-/// One document's fields after the language's pipeline: the words,
-/// joined by spaces, and how many there are (what elasticlunr.js divides
-/// by when it scores a field).
-struct Analysed {
-    words: [String; 3],
-    lengths: [usize; 3],
-}
-
-/// The language's tokenizer and pipeline (stop words, stemming), one per
-/// thread: elasticlunr's pipeline functions are not shareable.
-struct Analyser {
-    language: Box<dyn elasticlunr::Language>,
-    pipeline: elasticlunr::Pipeline,
-}
-
-impl Analyser {
-    fn new(code: &str) -> Analyser {
-        let language = language(code);
-        let pipeline = language.make_pipeline();
-        Analyser { language, pipeline }
-    }
-
-    fn analyse(&self, fields: [String; 3]) -> Analysed {
-        let mut lengths = [0; 3];
-        let words = std::array::from_fn(|i| {
-            let words = self.pipeline.run(self.language.tokenize(&fields[i]));
-            lengths[i] = words.len();
-            words.join(" ")
-        });
-        Analysed { words, lengths }
-    }
-}
-
-/// elasticlunr's document store for the analysed documents: each one's
-/// field lengths, and no copies of the text.
-fn document_store(analysed: &[Analysed]) -> anyhow::Result<String> {
-    let mut store = elasticlunr::document_store::DocumentStore::new(false);
-    for (position, doc) in analysed.iter().enumerate() {
-        let reference = position.to_string();
-        store.add_doc(&reference, BTreeMap::new());
-        for (field, length) in FIELDS.iter().zip(doc.lengths) {
-            store.add_field_length(&reference, field, length);
-        }
-    }
-    Ok(serde_json::to_string(&store)?)
-}
-
-/// A range of first characters whose words are indexed together: from
-/// the character after the previous shard's last, to `last`.
-struct Shard {
-    last: char,
-}
-
-/// Cuts the first characters, in order, into about `count` ranges of
-/// similar numbers of words.
-fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<Shard> {
-    let mut words_by_char: BTreeMap<char, usize> = BTreeMap::new();
-    for doc in analysed {
-        for word in doc.words.iter().flat_map(|w| w.split(' ')) {
-            if let Some(c) = word.chars().next() {
-                *words_by_char.entry(c).or_default() += 1;
-            }
-        }
-    }
-    let total: usize = words_by_char.values().sum();
-    let target = total.div_ceil(count.max(1)).max(1);
-    let mut shards = Vec::with_capacity(count);
-    let mut current: Option<(char, usize)> = None;
-    for (c, words) in words_by_char {
-        let sum = current.map_or(0, |(_, sum)| sum) + words;
-        current = Some((c, sum));
-        if sum >= target {
-            shards.push(Shard { last: c });
-            current = None;
-        }
-    }
-    if let Some((last, _)) = current {
-        shards.push(Shard { last });
-    }
-    shards
-}
-
-/// Deals each document's words out to the shards: `[shard][document]`.
-fn deal(analysed: Vec<Analysed>, plan: &[Shard]) -> Vec<Vec<[String; 3]>> {
-    use rayon::prelude::*;
-    let by_document: Vec<Vec<[String; 3]>> = analysed
-        .into_par_iter()
-        .map(|doc| {
-            let mut dealt: Vec<[String; 3]> = vec![Default::default(); plan.len()];
-            for (field, words) in doc.words.iter().enumerate() {
-                for word in words.split(' ') {
-                    let Some(c) = word.chars().next() else { continue };
-                    let shard = plan.partition_point(|s| s.last < c).min(plan.len() - 1);
-                    let text = &mut dealt[shard][field];
-                    if !text.is_empty() {
-                        text.push(' ');
-                    }
-                    text.push_str(word);
-                }
-            }
-            dealt
-        })
-        .collect();
-    let mut by_shard: Vec<Vec<[String; 3]>> =
-        plan.iter().map(|_| Vec::with_capacity(by_document.len())).collect();
-    for dealt in by_document {
-        for (shard, fields) in by_shard.iter_mut().zip(dealt) {
-            shard.push(fields);
-        }
-    }
-    by_shard
-}
-
-/// elasticlunr's JSON for one shard's words of every document, compacted.
-fn index_shard(docs: &[[String; 3]]) -> String {
-    let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
-        .save_docs(false)
-        .add_fields(FIELDS)
-        .build();
-    for (position, fields) in docs.iter().enumerate() {
-        if fields.iter().any(|f| !f.is_empty()) {
-            index.add_doc(&position.to_string(), fields);
-        }
-    }
-    let json = index.to_json();
-    drop(index);
-    compact_json(&json)
-}
-
-/// Words that have been through the pipeline already: split on the
-/// spaces that joined them, and kept as they are.
-struct Pretokenized;
-
-impl elasticlunr::Language for Pretokenized {
-    fn name(&self) -> String {
-        "Pretokenized".into()
-    }
-
-    fn code(&self) -> String {
-        "xx".into()
-    }
-
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        text.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
-    }
-
-    fn make_pipeline(&self) -> elasticlunr::Pipeline {
-        elasticlunr::Pipeline { queue: Vec::new() }
-    }
-}
 /// elasticlunr's JSON, read without building a tree: the tries stay
 /// slices of the text, so splitting them costs no copies.
 #[derive(Deserialize)]
@@ -561,6 +409,20 @@ fn shorten(text: &str) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
+/// The gzipped size of the largest of `parts`. Gzipping all of them costs
+/// half a second at 10,000 postmortems; parts compress alike, so the
+/// largest gzipped is among the few largest raw.
+fn largest_gzipped(parts: &[OutputFile]) -> anyhow::Result<usize> {
+    use rayon::prelude::*;
+    const CANDIDATES: usize = 4;
+    let mut by_size: Vec<&OutputFile> = parts.iter().collect();
+    by_size.sort_by_key(|f| std::cmp::Reverse(f.contents.len()));
+    by_size.truncate(CANDIDATES);
+    let sizes: Vec<usize> =
+        by_size.par_iter().map(|f| gzipped_len(&f.contents)).collect::<anyhow::Result<_>>()?;
+    Ok(sizes.into_iter().max().unwrap_or(0))
+}
+
 fn gzipped_len(bytes: &[u8]) -> anyhow::Result<usize> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes)?;
@@ -632,67 +494,6 @@ mod tests {
             root.remove("docs");
             root.remove("df");
             assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{field}");
-        }
-    }
-
-    /// Documents with words in several scripts, repeated words and stop
-    /// words, spread over many first characters.
-    fn sample_documents() -> Vec<[String; 3]> {
-        (0..120)
-            .map(|doc| {
-                let words: Vec<String> = (0..40)
-                    .map(|w| {
-                        let n = doc * 31 + w * 17;
-                        match n % 7 {
-                            0 => "the".to_string(),
-                            1 => format!("données{}", n % 5),
-                            2 => format!("Restarting {}", n % 11),
-                            _ => format!("{}{}", (b'a' + (n % 26) as u8) as char, n % 13),
-                        }
-                    })
-                    .collect();
-                [format!("Outage {doc}"), format!("C++ tag{}", doc % 3), words.join(" ")]
-            })
-            .collect()
-    }
-
-    #[test]
-    fn sharded_tries_and_store_match_one_elasticlunr_index() {
-        for language in ["en", "fr"] {
-            let documents = sample_documents();
-            let mut whole = new_index(language);
-            for (position, fields) in documents.iter().enumerate() {
-                whole.add_doc(&position.to_string(), fields);
-            }
-            let whole: serde_json::Value =
-                serde_json::from_str(&compact_json(&whole.to_json())).unwrap();
-
-            let analyser = Analyser::new(language);
-            let analysed: Vec<Analysed> =
-                documents.into_iter().map(|fields| analyser.analyse(fields)).collect();
-            let store: serde_json::Value =
-                serde_json::from_str(&document_store(&analysed).unwrap()).unwrap();
-            assert_eq!(store, whole["documentStore"], "{language}");
-            let plan = plan_shards(&analysed, 4);
-            assert!(plan.len() >= 3, "{} shards", plan.len());
-            let mut rebuilt = serde_json::json!({});
-            for docs in deal(analysed, &plan) {
-                let json: serde_json::Value = serde_json::from_str(&index_shard(&docs)).unwrap();
-                for field in FIELDS {
-                    for (c, subtree) in json["index"][field]["root"].as_object().unwrap() {
-                        if c != "docs" && c != "df" {
-                            assert!(rebuilt[field].get(c).is_none(), "{c} is in two shards");
-                            rebuilt[field][c] = subtree.clone();
-                        }
-                    }
-                }
-            }
-            for field in FIELDS {
-                let mut root = whole["index"][field]["root"].as_object().unwrap().clone();
-                root.remove("docs");
-                root.remove("df");
-                assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{language} {field}");
-            }
         }
     }
 

@@ -1,0 +1,236 @@
+//! The index built in parallel: every document's words go through the
+//! language's pipeline on all cores, then the tries are built as shards,
+//! one per range of first characters, each an elasticlunr index of its own.
+//! A word lives in exactly one shard, so its frequencies are what one index
+//! over everything would hold, and the shards join into parts without a
+//! merge.
+
+use std::collections::BTreeMap;
+
+use elasticlunr::IndexBuilder;
+
+use super::{FIELDS, compact_json, language};
+
+/// Shards the tries are built in: enough to keep both cores busy to the
+/// end, and each shard's tree small.
+pub(super) const SHARDS: usize = 8;
+
+/// One document's fields after the language's pipeline: the words,
+/// joined by spaces, and how many there are (what elasticlunr.js divides
+/// by when it scores a field).
+pub(super) struct Analysed {
+    words: [String; 3],
+    lengths: [usize; 3],
+}
+
+/// The language's tokenizer and pipeline (stop words, stemming), one per
+/// thread: elasticlunr's pipeline functions are not shareable.
+pub(super) struct Analyser {
+    language: Box<dyn elasticlunr::Language>,
+    pipeline: elasticlunr::Pipeline,
+}
+
+impl Analyser {
+    pub(super) fn new(code: &str) -> Analyser {
+        let language = language(code);
+        let pipeline = language.make_pipeline();
+        Analyser { language, pipeline }
+    }
+
+    pub(super) fn analyse(&self, fields: [String; 3]) -> Analysed {
+        let mut lengths = [0; 3];
+        let words = std::array::from_fn(|i| {
+            let words = self.pipeline.run(self.language.tokenize(&fields[i]));
+            lengths[i] = words.len();
+            words.join(" ")
+        });
+        Analysed { words, lengths }
+    }
+}
+
+/// elasticlunr's document store for the analysed documents: each one's
+/// field lengths, and no copies of the text.
+pub(super) fn document_store(analysed: &[Analysed]) -> anyhow::Result<String> {
+    let mut store = elasticlunr::document_store::DocumentStore::new(false);
+    for (position, doc) in analysed.iter().enumerate() {
+        let reference = position.to_string();
+        store.add_doc(&reference, BTreeMap::new());
+        for (field, length) in FIELDS.iter().zip(doc.lengths) {
+            store.add_field_length(&reference, field, length);
+        }
+    }
+    Ok(serde_json::to_string(&store)?)
+}
+
+/// A range of first characters whose words are indexed together: from
+/// the character after the previous shard's last, to `last`.
+pub(super) struct Shard {
+    last: char,
+}
+
+/// Cuts the first characters, in order, into about `count` ranges of
+/// similar numbers of words.
+pub(super) fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<Shard> {
+    let mut words_by_char: BTreeMap<char, usize> = BTreeMap::new();
+    for doc in analysed {
+        for word in doc.words.iter().flat_map(|w| w.split(' ')) {
+            if let Some(c) = word.chars().next() {
+                *words_by_char.entry(c).or_default() += 1;
+            }
+        }
+    }
+    let total: usize = words_by_char.values().sum();
+    let target = total.div_ceil(count.max(1)).max(1);
+    let mut shards = Vec::with_capacity(count);
+    let mut current: Option<(char, usize)> = None;
+    for (c, words) in words_by_char {
+        let sum = current.map_or(0, |(_, sum)| sum) + words;
+        current = Some((c, sum));
+        if sum >= target {
+            shards.push(Shard { last: c });
+            current = None;
+        }
+    }
+    if let Some((last, _)) = current {
+        shards.push(Shard { last });
+    }
+    shards
+}
+
+/// Deals each document's words out to the shards: `[shard][document]`.
+pub(super) fn deal(analysed: Vec<Analysed>, plan: &[Shard]) -> Vec<Vec<[String; 3]>> {
+    use rayon::prelude::*;
+    let by_document: Vec<Vec<[String; 3]>> = analysed
+        .into_par_iter()
+        .map(|doc| {
+            let mut dealt: Vec<[String; 3]> = vec![Default::default(); plan.len()];
+            for (field, words) in doc.words.iter().enumerate() {
+                for word in words.split(' ') {
+                    let Some(c) = word.chars().next() else { continue };
+                    // The plan was cut from these same words, so every first
+                    // character is at most the last shard's `last`.
+                    let shard = plan.partition_point(|s| s.last < c);
+                    let text = &mut dealt[shard][field];
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(word);
+                }
+            }
+            dealt
+        })
+        .collect();
+    let mut by_shard: Vec<Vec<[String; 3]>> =
+        plan.iter().map(|_| Vec::with_capacity(by_document.len())).collect();
+    for dealt in by_document {
+        for (shard, fields) in by_shard.iter_mut().zip(dealt) {
+            shard.push(fields);
+        }
+    }
+    by_shard
+}
+
+/// elasticlunr's JSON for one shard's words of every document, compacted.
+pub(super) fn index_shard(docs: &[[String; 3]]) -> String {
+    let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
+        .save_docs(false)
+        .add_fields(FIELDS)
+        .build();
+    for (position, fields) in docs.iter().enumerate() {
+        if fields.iter().any(|f| !f.is_empty()) {
+            index.add_doc(&position.to_string(), fields);
+        }
+    }
+    let json = index.to_json();
+    drop(index);
+    compact_json(&json)
+}
+
+/// Words that have been through the pipeline already: split on the
+/// spaces that joined them, and kept as they are.
+struct Pretokenized;
+
+impl elasticlunr::Language for Pretokenized {
+    fn name(&self) -> String {
+        "Pretokenized".into()
+    }
+
+    fn code(&self) -> String {
+        "xx".into()
+    }
+
+    fn tokenize(&self, text: &str) -> Vec<String> {
+        text.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+    }
+
+    fn make_pipeline(&self) -> elasticlunr::Pipeline {
+        elasticlunr::Pipeline { queue: Vec::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::new_index;
+
+    /// Documents with words in several scripts, repeated words and stop
+    /// words, spread over many first characters.
+    fn sample_documents() -> Vec<[String; 3]> {
+        (0..120)
+            .map(|doc| {
+                let words: Vec<String> = (0..40)
+                    .map(|w| {
+                        let n = doc * 31 + w * 17;
+                        match n % 7 {
+                            0 => "the".to_string(),
+                            1 => format!("données{}", n % 5),
+                            2 => format!("Restarting {}", n % 11),
+                            _ => format!("{}{}", (b'a' + (n % 26) as u8) as char, n % 13),
+                        }
+                    })
+                    .collect();
+                [format!("Outage {doc}"), format!("C++ tag{}", doc % 3), words.join(" ")]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sharded_tries_and_store_match_one_elasticlunr_index() {
+        for language in ["en", "fr"] {
+            let documents = sample_documents();
+            let mut whole = new_index(language);
+            for (position, fields) in documents.iter().enumerate() {
+                whole.add_doc(&position.to_string(), fields);
+            }
+            let whole: serde_json::Value =
+                serde_json::from_str(&compact_json(&whole.to_json())).unwrap();
+
+            let analyser = Analyser::new(language);
+            let analysed: Vec<Analysed> =
+                documents.into_iter().map(|fields| analyser.analyse(fields)).collect();
+            let store: serde_json::Value =
+                serde_json::from_str(&document_store(&analysed).unwrap()).unwrap();
+            assert_eq!(store, whole["documentStore"], "{language}");
+            let plan = plan_shards(&analysed, 4);
+            assert!(plan.len() >= 3, "{} shards", plan.len());
+            let mut rebuilt = serde_json::json!({});
+            for docs in deal(analysed, &plan) {
+                let json: serde_json::Value = serde_json::from_str(&index_shard(&docs)).unwrap();
+                for field in FIELDS {
+                    for (c, subtree) in json["index"][field]["root"].as_object().unwrap() {
+                        if c != "docs" && c != "df" {
+                            assert!(rebuilt[field].get(c).is_none(), "{c} is in two shards");
+                            rebuilt[field][c] = subtree.clone();
+                        }
+                    }
+                }
+            }
+            for field in FIELDS {
+                let mut root = whole["index"][field]["root"].as_object().unwrap().clone();
+                root.remove("docs");
+                root.remove("df");
+                assert_eq!(serde_json::Value::Object(root), rebuilt[field], "{language} {field}");
+            }
+        }
+    }
+}
