@@ -4,8 +4,9 @@
 #   bench/run.sh [COUNT ...]        (default: 1000 10000)
 #
 # For each count: generate the corpus (seed 42) unless an identical one is
-# already there, build it with Hindsight twice (cold: empty output folder;
-# warm: the same folder again), then once with Hugo when Hugo is available.
+# already there, build it with Hindsight three times (cold: empty output
+# folder; warm: the same folder again; edited: again after 1% of the
+# postmortems changed), then with Hugo when Hugo is available.
 # Prints the machine, one block of detail per count, and a Markdown table.
 #
 # Environment:
@@ -87,8 +88,8 @@ PY
   RSS_KB=${RSS_KB:-0}
 }
 
-# best LOG FRESH CMD...: measure CMD BENCH_REPEAT times, deleting the
-# folder FRESH first each time (when not empty) with Hindsight's cache
+# best LOG FRESH CMD...: measure CMD BENCH_REPEAT times, setting the
+# folder FRESH aside first each time (when not empty) with Hindsight's cache
 # beside it (FRESH.hindsight-cache), so a cold run highlights every code
 # block again, and keep the fastest wall
 # time and the highest peak memory. The fastest run is the one least
@@ -247,24 +248,35 @@ run_hindsight() {
   R[warm]=$WALL R[warm_peak]=$(mib $((RSS_KB * 1024)))
   [[ $STATUS -eq 0 ]] || { say "   warm build failed (exit $STATUS); log: $log-warm.log"; R[warm]="failed"; }
 
-  # A merge that touches a few postmortems: 1% of them get a new first
-  # paragraph, then the corpus is put back as it was.
-  local edited=$dir.originals
-  mkdir -p "$edited"
-  edit_corpus "$dir" "$edited" $(((count + 99) / 100))
-  best "$log-edited.log" "" "$HINDSIGHT" build --root "$dir" --output "$out"
-  R[edited]=$WALL
-  [[ $STATUS -eq 0 ]] || { say "   rebuild after edits failed (exit $STATUS); log: $log-edited.log"; R[edited]="failed"; }
-  cp -p "$edited"/*.md "$dir/content/"
-  rm -rf "$edited"
+  # A merge that touches a few postmortems: before each run 1% of them get a
+  # new first paragraph, worded differently each time so that every run has
+  # something to rebuild; the corpus is put back after each run.
+  local edited=$dir.originals i fastest=""
+  for ((i = 1; i <= REPEAT; i++)); do
+    mkdir -p "$edited"
+    edit_corpus "$dir" "$edited" $(((count + 99) / 100)) "$i"
+    measure "$log-edited.log" "$HINDSIGHT" build --root "$dir" --output "$out"
+    cp -p "$edited"/*.md "$dir/content/"
+    rm -rf "$edited"
+    if [[ $STATUS -ne 0 ]]; then
+      say "   rebuild after edits failed (exit $STATUS); log: $log-edited.log"
+      fastest="failed"
+      break
+    fi
+    if [[ -z $fastest ]] || awk -v a="$WALL" -v b="$fastest" 'BEGIN {exit !(a < b)}'; then
+      fastest=$WALL
+    fi
+  done
+  R[edited]=$fastest
 }
 
-# edit_corpus DIR SAVE N: puts a new first paragraph in the body of N
-# postmortems spread over the corpus, keeping their originals in SAVE. The
-# first words of a body are indexed for search, so an edit there changes
-# the page, the search index and the lists that show the postmortem.
+# edit_corpus DIR SAVE N RUN: puts a new first paragraph (naming RUN) in
+# the body of N postmortems spread over the corpus, keeping their originals
+# in SAVE. The first words of a body are indexed for search, so an edit
+# there changes the page, the search index and the lists that show the
+# postmortem.
 edit_corpus() {
-  local dir=$1 save=$2 n=$3 files step i
+  local dir=$1 save=$2 n=$3 run=$4 files step i
   mapfile -t files < <(find "$dir/content" -maxdepth 1 -name '*.md' | sort)
   step=$(((${#files[@]} + n - 1) / n))
   for ((i = 0; i < ${#files[@]}; i += step)); do
@@ -273,8 +285,8 @@ edit_corpus() {
       {print}
       /^---[[:space:]]*$/ && ++fences == 2 {
         print ""
-        print "Reviewers added this paragraph after the postmortem meeting: the rollback runbook was rehearsed again."
-      }' "$save/${files[$i]##*/}" >"${files[$i]}"
+        print "Reviewers added this paragraph after review meeting " run ": the rollback runbook was rehearsed again."
+      }' run="$run" "$save/${files[$i]##*/}" >"${files[$i]}"
   done
 }
 
@@ -302,7 +314,7 @@ run_hugo() {
     R[ratio]=$(awk -v h="$WALL" -v c="${R[cold]}" 'BEGIN {printf "%.1fx", h / c}')
   fi
   if [[ ${R[edited]:-failed} != failed ]]; then
-    R[warm_ratio]=$(awk -v h="$WALL" -v e="${R[edited]}" 'BEGIN {printf "%.1fx", h / e}')
+    R[edited_ratio]=$(awk -v h="$WALL" -v e="${R[edited]}" 'BEGIN {printf "%.1fx", h / e}')
   fi
 }
 
@@ -318,6 +330,8 @@ busy_warning() {
 
 main() {
   local machine_line rows=() notes=()
+  # Sites set aside during the run go when it ends, however it ends.
+  trap 'rm -rf "$WORK/trash"' EXIT
   machine_line=$(machine)
   say "$machine_line"
   build_hindsight
@@ -336,7 +350,7 @@ main() {
     say "   hindsight: ${R[summary]:-no summary line}"
     run_hugo "$count" "$dir"
     say "   hugo: ${R[hugo_note]}"
-    rows+=("| $count | ${R[cold]} | ${R[warm]:-} | ${R[edited]:-} | ${R[pms]:-} | ${R[peak]} | ${R[out]:-} | ${R[index]:-} | ${R[hugo]} | ${R[hugo_peak]} | ${R[ratio]} | ${R[warm_ratio]:-} |")
+    rows+=("| $count | ${R[cold]} | ${R[warm]:-} | ${R[edited]:-} | ${R[pms]:-} | ${R[peak]} | ${R[out]:-} | ${R[index]:-} | ${R[hugo]} | ${R[hugo_peak]} | ${R[ratio]} | ${R[edited_ratio]:-} |")
     notes+=("- $count (load average ${R[load]} before): hindsight ${R[summary]:-(no summary)}; ${R[warnings]:-0} warning and ${R[errors]:-0} error lines; index file ${R[index_file]:-none}; warm peak ${R[warm_peak]:-?} MB. Hugo: ${R[hugo_note]}.")
   done
 
@@ -345,15 +359,14 @@ main() {
     echo
     echo "$machine_line"
     echo
-    echo "| count | Hindsight cold s | warm s | 1% edited s | pm/s | peak MB | output MB | index KB raw/gz | Hugo s | Hugo peak MB | ratio | warm ratio |"
+    echo "| count | Hindsight cold s | warm s | 1% edited s | pm/s | peak MB | output MB | index KB raw/gz | Hugo s | Hugo peak MB | ratio | edited ratio |"
     echo "|------:|-----------------:|-------:|------------:|-----:|--------:|----------:|----------------:|-------:|-------------:|------:|-----------:|"
     printf '%s\n' "${rows[@]}"
     echo
     printf '%s\n' "${notes[@]}"
     echo
-    echo "MB and KB are binary (MiB, KiB). pm/s: postmortems per second of the cold build. ratio: Hugo s / Hindsight cold s; warm ratio: Hugo s / Hindsight 1% edited s. Times: fastest of $REPEAT run(s); peak: highest. Logs and sites: $WORK"
+    echo "MB and KB are binary (MiB, KiB). pm/s: postmortems per second of the cold build. ratio: Hugo s / Hindsight cold s; edited ratio: Hugo s / Hindsight 1% edited s. Times: fastest of $REPEAT run(s); peak: highest. Logs and sites: $WORK"
   } | tee "$report"
-  rm -rf "$WORK/trash"
 }
 
 main
