@@ -203,7 +203,12 @@ fn group_by_owner(actions: &[ActionRef<'_>]) -> Vec<Group> {
 fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
     let names = taxonomy::common_names(postmortems, theme);
     let mut themes: BTreeMap<String, Theme> = BTreeMap::new();
-    let mut other = Theme { label: "Other".into(), slug: "other".into(), lessons: Vec::new() };
+    let none = term_slug(&format!("no {theme}"));
+    let mut other = Theme {
+        label: format!("No {}", taxonomy::title_of(theme).to_lowercase()),
+        slug: none.clone(),
+        lessons: Vec::new(),
+    };
     for (index, pm) in postmortems.iter().enumerate() {
         let lessons = (0..pm.lessons_learned.len()).map(|l| (index, l));
         let terms = taxonomy::values_of(pm, theme);
@@ -211,8 +216,12 @@ fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
             other.lessons.extend(lessons);
             continue;
         }
-        for term in terms {
-            let slug = term_slug(term);
+        // Spellings that merge (`C++` and `c-plus-plus`) are one theme: the
+        // postmortem's lessons go under it once.
+        let mut slugs: Vec<(String, &str)> = terms.iter().map(|t| (term_slug(t), *t)).collect();
+        slugs.sort_by(|a, b| a.0.cmp(&b.0));
+        slugs.dedup_by(|a, b| a.0 == b.0);
+        for (slug, term) in slugs {
             let label = names.get(&slug).cloned().unwrap_or_else(|| term.to_string());
             themes
                 .entry(slug.clone())
@@ -221,10 +230,12 @@ fn group_lessons(postmortems: &[&Postmortem], theme: &str) -> Vec<Theme> {
                 .extend(lessons.clone());
         }
     }
-    // A theme may itself be called "other"; the catch-all then takes a
+    // A theme may itself be called "no tags"; the catch-all then takes a
     // slug no theme has, so the two never share a page.
+    let mut n = 2;
     while themes.contains_key(&other.slug) {
-        other.slug.push_str("-untagged");
+        other.slug = format!("{none}-{n}");
+        n += 1;
     }
     let mut groups: Vec<Theme> = themes.into_values().filter(|t| !t.lessons.is_empty()).collect();
     if !other.lessons.is_empty() {

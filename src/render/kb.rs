@@ -292,7 +292,6 @@ impl<'a> KbPages<'a> {
             .map(|theme| {
                 let mut context = Context::new();
                 context.insert("theme", &view(theme, usize::MAX));
-                context.insert("theme_name", &theme_title);
                 renderer.page("lessons_theme.html", &theme_url(&theme.slug), context)
             })
             .collect::<anyhow::Result<_>>()?;

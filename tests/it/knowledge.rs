@@ -256,22 +256,26 @@ fn the_navigation_reaches_every_view() {
     );
 }
 
-// A theme called "other" and the catch-all for untagged postmortems each
-// get their own page; neither overwrites the other.
+// Lessons of untagged postmortems go under "No tags", which never shares a
+// page with a tag of that name; a postmortem whose spellings of one tag
+// merge lists each lesson once under it.
 #[test]
-fn a_theme_called_other_and_the_untagged_lessons_stay_apart() {
+fn untagged_lessons_have_their_own_theme_and_merged_tags_count_once() {
     let repo = Repo::new();
     repo.write(
         "content/a.md",
-        "---\ntitle: Tagged\nid: INC-1\ndate: 2024-03-01\ntags: [other]\nlessons_learned: [Tagged lesson]\n---\n",
+        "---\ntitle: Tagged\nid: INC-1\ndate: 2024-03-01\ntags: [no tags, C++, c-plus-plus]\nlessons_learned: [Tagged lesson]\n---\n",
     );
     repo.write(
         "content/b.md",
         "---\ntitle: Untagged\nid: INC-2\ndate: 2024-03-02\nlessons_learned: [Untagged lesson]\n---\n",
     );
     repo.build(&[]).expect_code(0);
-    let tagged = repo.page("lessons/themes/other/index.html");
+    let tagged = repo.page("lessons/themes/no-tags/index.html");
     assert_eq!(texts(&tagged, ".lessons li"), ["Tagged lesson Tagged"]);
-    let untagged = repo.page("lessons/themes/other-untagged/index.html");
+    let untagged = repo.page("lessons/themes/no-tags-2/index.html");
+    assert_eq!(texts(&untagged, "h1"), ["Lessons on No tags"]);
     assert_eq!(texts(&untagged, ".lessons li"), ["Untagged lesson Untagged"]);
+    let merged = repo.page("lessons/themes/c-plus-plus/index.html");
+    assert_eq!(texts(&merged, ".lessons li"), ["Tagged lesson Tagged"]);
 }
