@@ -293,6 +293,9 @@ struct Setup {
     today: Date,
     theme: Theme,
     renderer: Renderer,
+    /// Held from before the highlight cache is read until the site is in
+    /// place.
+    _lock: Option<crate::write::OutputLock>,
 }
 
 impl Setup {
@@ -309,15 +312,18 @@ impl Setup {
             Some(path) => path.clone(),
             None => root.join(&config.output_dir),
         };
-        if !options.check_only {
+        let lock = if options.check_only {
+            None
+        } else {
             check_output(&config, &output)?;
             crate::write::check_output(&output)?;
-        }
+            Some(crate::write::lock_output(&output)?)
+        };
         let now = dates::build_time().map_err(anyhow::Error::msg)?;
         let today = now.to_zoned_datetime(config.timezone.clone()).date();
         let theme = Theme::load(&config)?;
         let renderer = Renderer::new(&theme, &SiteView::new(&config, today), config.url_style())?;
-        Ok(Setup { config, output, now, today, theme, renderer })
+        Ok(Setup { config, output, now, today, theme, renderer, _lock: lock })
     }
 
     fn assets(&self) -> Vec<OutputFile> {

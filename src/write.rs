@@ -58,6 +58,42 @@ pub fn check_output(output: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Held while a build may write an output folder (and the cache beside
+/// it): two builds into one folder at once would mix their files. The lock
+/// is the operating system's, on a file beside the output
+/// (`public.hindsight-lock`), so it ends with the process, however it ends.
+pub struct OutputLock {
+    _file: Option<std::fs::File>,
+}
+
+/// Takes the lock on `output`, or says which folder another build holds.
+pub fn lock_output(output: &Path) -> anyhow::Result<OutputLock> {
+    let path = sibling(output, "lock")?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutputLock { _file: Some(file) }),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another build is writing {}; wait for it to finish, then build again",
+            output.display()
+        ),
+        // A file system without locks (some network mounts): build
+        // unguarded rather than not at all.
+        Err(std::fs::TryLockError::Error(e)) => {
+            log::debug!("cannot lock {}: {e}; building without the lock", path.display());
+            Ok(OutputLock { _file: None })
+        }
+    }
+}
+
 /// Marks errors of the write stage, so a build can tell them from
 /// template errors met while rendering.
 #[derive(Debug)]
@@ -342,6 +378,17 @@ mod tests {
         assert!(pages.is_dir(), "the link must give way to the site's own folder");
         assert_eq!(std::fs::read_to_string(output.join("pages/a.html")).unwrap(), "a");
         assert!(elsewhere.join("a.html").exists(), "what the link pointed to must stay");
+    }
+
+    #[test]
+    fn a_second_build_into_the_same_folder_is_refused_while_one_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let held = lock_output(&output).unwrap();
+        let err = lock_output(&output).err().expect("the second lock must be refused");
+        assert!(err.to_string().contains("another build is writing"), "{err}");
+        drop(held);
+        assert!(lock_output(&output).is_ok(), "the lock must end with its holder");
     }
 
     #[test]
