@@ -101,9 +101,7 @@ best() {
     [[ -z $fresh ]] || set_aside "$fresh" "$fresh.hindsight-cache"
     measure "$log" "$@"
     [[ $STATUS -eq 0 ]] || return 0
-    if [[ -z $fastest ]] || awk -v a="$WALL" -v b="$fastest" 'BEGIN {exit !(a < b)}'; then
-      fastest=$WALL
-    fi
+    fastest=$(min_time "$WALL" "$fastest")
     ((RSS_KB > peak)) && peak=$RSS_KB
   done
   WALL=$fastest RSS_KB=$peak
@@ -120,6 +118,11 @@ set_aside() {
   for path in "$@"; do
     [[ ! -e $path ]] || mv "$path" "$WORK/trash/$(date +%s%N)"
   done
+}
+
+# min_time A B: the smaller of two times in seconds; B may be empty.
+min_time() {
+  if [[ -z $2 ]] || awk -v a="$1" -v b="$2" 'BEGIN {exit !(a < b)}'; then echo "$1"; else echo "$2"; fi
 }
 
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
@@ -263,9 +266,7 @@ run_hindsight() {
       fastest="failed"
       break
     fi
-    if [[ -z $fastest ]] || awk -v a="$WALL" -v b="$fastest" 'BEGIN {exit !(a < b)}'; then
-      fastest=$WALL
-    fi
+    fastest=$(min_time "$WALL" "$fastest")
   done
   R[edited]=$fastest
 }

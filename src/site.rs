@@ -269,8 +269,7 @@ fn publish(
 /// Where highlighted code is kept between builds: beside the output, as
 /// `public.hindsight-cache` (CI can keep it between runs).
 fn cache_path(output: &Path) -> Option<PathBuf> {
-    let name = output.file_name()?.to_string_lossy();
-    Some(output.with_file_name(format!("{name}.hindsight-cache")))
+    crate::write::sibling(output, "cache").ok()
 }
 
 /// An oversized index costs every reader on their first search.

@@ -174,9 +174,13 @@ impl Staging {
 
     /// The files written so far, relative to the site root, sorted.
     pub fn written(&self) -> Vec<PathBuf> {
-        let mut written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        self.sorted_written().unwrap_or_default()
+    }
+
+    fn sorted_written(&self) -> anyhow::Result<Vec<PathBuf>> {
+        let mut written = self.written.lock().map_err(poisoned)?.clone();
         written.sort();
-        written
+        Ok(written)
     }
 
     /// How many of the files written differ from the previous site's.
@@ -188,9 +192,7 @@ impl Staging {
     pub fn finish(mut self) -> anyhow::Result<()> {
         if self.is_update {
             let changed = std::mem::take(&mut *self.changed.lock().map_err(poisoned)?);
-            let mut written = self.written.lock().map_err(poisoned)?.clone();
-            written.sort();
-            update(&self.dir, &self.output, &changed, &written)?;
+            update(&self.dir, &self.output, &changed, &self.sorted_written()?)?;
             remove_dir(&self.dir)?;
         } else {
             write_marker(&self.dir)?;
@@ -253,9 +255,9 @@ fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
     remove_dir(previous)
 }
 
-/// A folder next to `output` for the staging and the previous site, on the
-/// same file system so that the swap is a rename.
-fn sibling(output: &Path, role: &str) -> anyhow::Result<PathBuf> {
+/// A path next to `output` for the staging and the previous site (on the
+/// same file system, so that the swap is a rename), the lock and the cache.
+pub(crate) fn sibling(output: &Path, role: &str) -> anyhow::Result<PathBuf> {
     let Some(name) = output.file_name() else {
         bail!("the output folder {} has no name to write beside", output.display());
     };

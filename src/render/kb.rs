@@ -221,7 +221,7 @@ impl<'a> KbPages<'a> {
                     // Only the lessons taxonomy's terms have a page of all
                     // their lessons; the data file has everyone's.
                     let all_lessons = if taxonomy.name == lessons_theme {
-                        theme_url(&crate::knowledge::taxonomy::term_slug(&term.name))
+                        theme_url(&term.slug)
                     } else {
                         String::new()
                     };

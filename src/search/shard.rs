@@ -62,15 +62,10 @@ pub(super) fn document_store(analysed: &[Analysed]) -> anyhow::Result<String> {
     Ok(serde_json::to_string(&store)?)
 }
 
-/// A range of first characters whose words are indexed together: from
-/// the character after the previous shard's last, to `last`.
-pub(super) struct Shard {
-    last: char,
-}
-
 /// Cuts the first characters, in order, into about `count` ranges of
-/// similar numbers of words.
-pub(super) fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<Shard> {
+/// similar numbers of words. A shard is given by the last first character
+/// it holds: it starts after the previous shard's.
+pub(super) fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<char> {
     let mut words_by_char: BTreeMap<char, usize> = BTreeMap::new();
     for doc in analysed {
         for word in doc.words.iter().flat_map(|w| w.split(' ')) {
@@ -81,24 +76,23 @@ pub(super) fn plan_shards(analysed: &[Analysed], count: usize) -> Vec<Shard> {
     }
     let total: usize = words_by_char.values().sum();
     let target = total.div_ceil(count.max(1)).max(1);
-    let mut shards = Vec::with_capacity(count);
-    let mut current: Option<(char, usize)> = None;
-    for (c, words) in words_by_char {
-        let sum = current.map_or(0, |(_, sum)| sum) + words;
-        current = Some((c, sum));
+    let mut lasts = Vec::with_capacity(count);
+    let mut sum = 0;
+    for (&c, &words) in &words_by_char {
+        sum += words;
         if sum >= target {
-            shards.push(Shard { last: c });
-            current = None;
+            lasts.push(c);
+            sum = 0;
         }
     }
-    if let Some((last, _)) = current {
-        shards.push(Shard { last });
+    if sum > 0 {
+        lasts.extend(words_by_char.keys().next_back());
     }
-    shards
+    lasts
 }
 
 /// Deals each document's words out to the shards: `[shard][document]`.
-pub(super) fn deal(analysed: Vec<Analysed>, plan: &[Shard]) -> Vec<Vec<[String; 3]>> {
+pub(super) fn deal(analysed: Vec<Analysed>, plan: &[char]) -> Vec<Vec<[String; 3]>> {
     use rayon::prelude::*;
     let by_document: Vec<Vec<[String; 3]>> = analysed
         .into_par_iter()
@@ -108,8 +102,8 @@ pub(super) fn deal(analysed: Vec<Analysed>, plan: &[Shard]) -> Vec<Vec<[String; 
                 for word in words.split(' ') {
                     let Some(c) = word.chars().next() else { continue };
                     // The plan was cut from these same words, so every first
-                    // character is at most the last shard's `last`.
-                    let shard = plan.partition_point(|s| s.last < c);
+                    // character is at most the last shard's last.
+                    let shard = plan.partition_point(|&last| last < c);
                     let text = &mut dealt[shard][field];
                     if !text.is_empty() {
                         text.push(' ');

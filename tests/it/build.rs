@@ -1,7 +1,7 @@
 //! What a reader sees on the built site: the demo, every field of a
 //! postmortem, links under a sub-path, sanitised HTML, cross-links.
 
-use crate::util::{Repo, attrs, demo, resolve, texts};
+use crate::util::{Repo, attrs, demo, files_under, resolve, texts};
 
 // The README's first command builds this; it must stay clean.
 #[test]
@@ -317,19 +317,12 @@ fn a_rebuild_touches_only_changed_pages_and_drops_removed_ones() {
 }
 
 fn snapshot(site: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![site.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(site).unwrap().display().to_string();
-                files.push((relative, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
+    files_under(site)
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(site).unwrap().display().to_string();
+            let bytes = std::fs::read(&path).unwrap();
+            (relative, bytes)
+        })
+        .collect()
 }

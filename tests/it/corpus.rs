@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::util::{Repo, attrs, hindsight, texts};
+use crate::util::{Repo, attrs, files_under, hindsight, texts};
 
 fn corpus(name: &str) -> Option<PathBuf> {
     let path = crate::util::project_root().join("../shared/corpus").join(name);
@@ -43,22 +43,11 @@ fn build_corpus(source: &Path) -> (Repo, crate::util::Run) {
 }
 
 fn markdown_files(folder: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![folder.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md")
-                && !path.ends_with("PROVENANCE.md")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    files_under(folder)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .filter(|path| !path.ends_with("PROVENANCE.md"))
+        .collect()
 }
 
 // 190 converted summaries: quotes, colons, unicode and Markdown links in

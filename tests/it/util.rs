@@ -89,7 +89,7 @@ impl Repo {
     /// Every HTML file of the built site, relative to its root, sorted.
     pub fn html_files(&self) -> Vec<String> {
         let public = self.path().join("public");
-        let mut pages: Vec<String> = walkdir(&public)
+        let mut pages: Vec<String> = files_under(&public)
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "html"))
             .map(|p| p.strip_prefix(&public).unwrap().to_string_lossy().replace('\\', "/"))
@@ -172,6 +172,13 @@ pub fn fixtures() -> PathBuf {
 /// The repository's own root, which holds the demo site.
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file under `root` (folders left out), sorted.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir(root).into_iter().filter(|p| p.is_file()).collect();
+    files.sort();
+    files
 }
 
 /// Copies a folder tree.
