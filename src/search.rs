@@ -18,11 +18,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 mod shard;
+mod trie;
 
 use crate::markdown;
 use crate::model::Postmortem;
 use crate::render::{Entry, OutputFile};
-use shard::{Analysed, Analyser, SHARDS, deal, document_store, index_shard, plan_shards};
+use shard::{
+    Analysed, Analyser, SHARDS, deal, document_store, index_shard, plan_shards, ref_order,
+};
 
 /// The script that loads first: fields, document lengths, and which part
 /// holds the words starting with each character.
@@ -129,17 +132,12 @@ pub fn build(
             .collect()
     });
     let store = document_store(&analysed)?;
-    let shards: Vec<String> = crate::site::timed("    index documents", || {
+    let shards: Vec<Tries> = crate::site::timed("    index documents", || {
         let plan = plan_shards(&analysed, SHARDS);
-        deal(analysed, &plan).par_iter().map(|docs| index_shard(docs)).collect()
+        let order = ref_order(analysed.len());
+        deal(analysed, &plan).par_iter().map(|docs| index_shard(docs, &order)).collect()
     });
-    let mut tries = Vec::with_capacity(shards.len());
-    for json in &shards {
-        let shard: RawIndex<'_> =
-            serde_json::from_str(json).context("elasticlunr wrote an index that is not JSON")?;
-        tries.push(shard.index);
-    }
-    let parts = split_tries(&tries);
+    let parts = split_tries(&shards);
     let mut files = Vec::with_capacity(parts.len() + entries.len() / DOCS_PER_FILE + 2);
 
     let docs: Vec<ResultDoc<'_>> = entries
@@ -157,7 +155,6 @@ pub fn build(
             script(&format!("search/part-{number}.js"), "part", number, &part.json)
         })
         .collect();
-    drop(tries);
     drop(shards);
     let largest_part = largest_gzipped(&part_files)?;
     files.extend(part_files);
@@ -197,17 +194,10 @@ struct RawIndex<'a> {
     reference: &'a RawValue,
     #[serde(borrow)]
     version: &'a RawValue,
-    #[serde(borrow)]
-    index: BTreeMap<String, RawField<'a>>,
+    /// The fields' tries, of which only the names are kept.
+    index: BTreeMap<String, serde::de::IgnoredAny>,
     #[serde(borrow)]
     lang: &'a RawValue,
-}
-
-/// One field's trie: the root's children by first character.
-#[derive(Deserialize)]
-struct RawField<'a> {
-    #[serde(borrow)]
-    root: BTreeMap<String, &'a RawValue>,
 }
 
 impl RawIndex<'_> {
@@ -240,16 +230,20 @@ struct Part {
     json: String,
 }
 
+/// One shard's tries: for each of `FIELDS`, the JSON of the subtree of
+/// each first character.
+type Tries = [BTreeMap<char, String>; 3];
+
 /// Groups every field's first-character subtrees into parts of about
-/// `PART_BYTES`, in character order.
-/// `shards` are tries by field whose first characters do not overlap.
-fn split_tries<'a>(shards: &'a [BTreeMap<String, RawField<'a>>]) -> Vec<Part> {
+/// `PART_BYTES`, in character order. The shards' first characters do not
+/// overlap.
+fn split_tries(shards: &[Tries]) -> Vec<Part> {
     // first character -> (field, subtree)
-    let mut by_char: BTreeMap<&str, Vec<(&str, &RawValue)>> = BTreeMap::new();
-    for (field, trie) in shards.iter().flatten() {
-        for (key, subtree) in &trie.root {
-            if key != "docs" && key != "df" {
-                by_char.entry(key).or_default().push((field, subtree));
+    let mut by_char: BTreeMap<char, Vec<(&str, &str)>> = BTreeMap::new();
+    for tries in shards {
+        for (field, subtrees) in FIELDS.iter().zip(tries) {
+            for (&c, subtree) in subtrees {
+                by_char.entry(c).or_default().push((field, subtree));
             }
         }
     }
@@ -257,8 +251,8 @@ fn split_tries<'a>(shards: &'a [BTreeMap<String, RawField<'a>>]) -> Vec<Part> {
     let mut current: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut chars = Vec::new();
     let mut bytes = 0;
-    for (ch, subtrees) in by_char {
-        let size: usize = subtrees.iter().map(|(_, s)| s.get().len()).sum();
+    for (c, subtrees) in by_char {
+        let size: usize = subtrees.iter().map(|(_, s)| s.len()).sum();
         if bytes > 0 && bytes + size > PART_BYTES {
             parts.push(Part {
                 chars: std::mem::take(&mut chars),
@@ -266,10 +260,11 @@ fn split_tries<'a>(shards: &'a [BTreeMap<String, RawField<'a>>]) -> Vec<Part> {
             });
             bytes = 0;
         }
+        let key = quote(c.encode_utf8(&mut [0; 4]));
         for (field, subtree) in subtrees {
-            current.entry(field).or_default().push(format!("{}:{}", quote(ch), subtree.get()));
+            current.entry(field).or_default().push(format!("{key}:{subtree}"));
         }
-        chars.push(ch.to_string());
+        chars.push(c.to_string());
         bytes += size;
     }
     if !chars.is_empty() {
@@ -471,8 +466,17 @@ mod tests {
             index.add_doc(&doc.to_string(), ["title", "", &words.join(" ")]);
         }
         let json = index.to_json();
-        let raw: RawIndex<'_> = serde_json::from_str(&json).unwrap();
-        let parts = split_tries(std::slice::from_ref(&raw.index));
+        let original: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let tries: Tries = std::array::from_fn(|field| {
+            original["index"][FIELDS[field]]["root"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(c, _)| *c != "docs" && *c != "df")
+                .map(|(c, subtree)| (c.chars().next().unwrap(), subtree.to_string()))
+                .collect()
+        });
+        let parts = split_tries(std::slice::from_ref(&tries));
         assert!(parts.len() > 1, "{} parts", parts.len());
         let mut rebuilt = serde_json::Map::new();
         let mut seen = std::collections::HashSet::new();
@@ -488,7 +492,6 @@ mod tests {
                 }
             }
         }
-        let original: serde_json::Value = serde_json::from_str(&json).unwrap();
         for field in ["title", "text"] {
             let mut root = original["index"][field]["root"].as_object().unwrap().clone();
             root.remove("docs");

@@ -1,15 +1,12 @@
 //! The index built in parallel: every document's words go through the
 //! language's pipeline on all cores, then the tries are built as shards,
-//! one per range of first characters, each an elasticlunr index of its own.
-//! A word lives in exactly one shard, so its frequencies are what one index
-//! over everything would hold, and the shards join into parts without a
-//! merge.
+//! one per range of first characters, each written by `trie`. A word lives
+//! in exactly one shard, so its frequencies are what one index over
+//! everything would hold, and the shards join into parts without a merge.
 
 use std::collections::BTreeMap;
 
-use elasticlunr::IndexBuilder;
-
-use super::{FIELDS, compact_json, language};
+use super::{FIELDS, language, trie};
 
 /// Shards the tries are built in: enough to keep both cores busy to the
 /// end, and each shard's tree small.
@@ -124,42 +121,19 @@ pub(super) fn deal(analysed: Vec<Analysed>, plan: &[char]) -> Vec<Vec<[String; 3
     by_shard
 }
 
-/// elasticlunr's JSON for one shard's words of every document, compacted.
-pub(super) fn index_shard(docs: &[[String; 3]]) -> String {
-    let mut index = IndexBuilder::with_language(Box::new(Pretokenized))
-        .save_docs(false)
-        .add_fields(FIELDS)
-        .build();
-    for (position, fields) in docs.iter().enumerate() {
-        if fields.iter().any(|f| !f.is_empty()) {
-            index.add_doc(&position.to_string(), fields);
-        }
-    }
-    let json = index.to_json();
-    drop(index);
-    compact_json(&json)
+/// One shard's part of every field's trie: `[field]`, then the JSON of
+/// each first character's subtree. `order` is the documents' positions in
+/// the order of their refs as strings, as elasticlunr writes them.
+pub(super) fn index_shard(docs: &[[String; 3]], order: &[usize]) -> [BTreeMap<char, String>; 3] {
+    std::array::from_fn(|field| trie::field_subtrees(|p| docs[p][field].as_str(), order))
 }
 
-/// Words that have been through the pipeline already: split on the
-/// spaces that joined them, and kept as they are.
-struct Pretokenized;
-
-impl elasticlunr::Language for Pretokenized {
-    fn name(&self) -> String {
-        "Pretokenized".into()
-    }
-
-    fn code(&self) -> String {
-        "xx".into()
-    }
-
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        text.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
-    }
-
-    fn make_pipeline(&self) -> elasticlunr::Pipeline {
-        elasticlunr::Pipeline { queue: Vec::new() }
-    }
+/// Document positions `0..count` in the order elasticlunr keeps refs:
+/// sorted as strings, so `"10"` comes before `"2"`.
+pub(super) fn ref_order(count: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_cached_key(|p| p.to_string());
+    order
 }
 
 #[cfg(test)]
@@ -197,7 +171,7 @@ mod tests {
                 whole.add_doc(&position.to_string(), fields);
             }
             let whole: serde_json::Value =
-                serde_json::from_str(&compact_json(&whole.to_json())).unwrap();
+                serde_json::from_str(&crate::search::compact_json(&whole.to_json())).unwrap();
 
             let analyser = Analyser::new(language);
             let analysed: Vec<Analysed> =
@@ -207,15 +181,14 @@ mod tests {
             assert_eq!(store, whole["documentStore"], "{language}");
             let plan = plan_shards(&analysed, 4);
             assert!(plan.len() >= 3, "{} shards", plan.len());
+            let order = ref_order(analysed.len());
             let mut rebuilt = serde_json::json!({});
             for docs in deal(analysed, &plan) {
-                let json: serde_json::Value = serde_json::from_str(&index_shard(&docs)).unwrap();
-                for field in FIELDS {
-                    for (c, subtree) in json["index"][field]["root"].as_object().unwrap() {
-                        if c != "docs" && c != "df" {
-                            assert!(rebuilt[field].get(c).is_none(), "{c} is in two shards");
-                            rebuilt[field][c] = subtree.clone();
-                        }
+                for (field, subtrees) in FIELDS.iter().zip(index_shard(&docs, &order)) {
+                    for (c, subtree) in subtrees {
+                        let c = c.to_string();
+                        assert!(rebuilt[field].get(&c).is_none(), "{c} is in two shards");
+                        rebuilt[field][c] = serde_json::from_str(&subtree).unwrap();
                     }
                 }
             }
