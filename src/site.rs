@@ -204,7 +204,12 @@ fn publish(
             (false, Some(path)) => Highlighter::with_cache(HighlightCache::load(path)),
             _ => Highlighter::new(),
         });
-    let bodies = timed("render bodies", || render_bodies(&checked, &links, &highlighter, config));
+    // The knowledge base needs no bodies: it is built on whichever core
+    // the bodies leave free.
+    let (bodies, (kb, kb_problems)) = rayon::join(
+        || timed("render bodies", || render_bodies(&checked, &links, &highlighter, config)),
+        || timed("knowledge base", || KnowledgeBase::build(&published, config, setup.today)),
+    );
     if let Err(e) = timed("save highlight cache", || highlighter.save_cache()) {
         log::warn!(
             "warning: cannot save the highlight cache: {e}; the next build highlights again"
@@ -220,9 +225,7 @@ fn publish(
         outgoing.push(targets);
         diagnostics.extend(problems);
     }
-    let (kb, problems) =
-        timed("knowledge base", || KnowledgeBase::build(&published, config, setup.today));
-    diagnostics.extend(problems);
+    diagnostics.extend(kb_problems);
     if options.check_only || diagnostics.has_errors() {
         return Ok(());
     }

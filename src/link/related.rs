@@ -73,28 +73,34 @@ const WEIGHTS: [(&str, u32); 3] = [("services", 3), ("categories", 2), ("tags", 
 /// the newer postmortem, then the smaller id. At most `LIMIT` unless more
 /// are named explicitly.
 pub fn related(postmortems: &[&Postmortem], explicit: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let index = invert(postmortems);
+    let keys: Vec<Vec<Key>> = postmortems.par_iter().map(|pm| keys_of(pm)).collect();
+    let index = invert(&keys);
     (0..postmortems.len())
         .into_par_iter()
         .map(|i| {
             let mut chosen = explicit[i].clone();
-            let mut scores: HashMap<usize, u32> = HashMap::new();
-            for key in keys_of(postmortems[i]) {
-                let Some(postings) = index.get(&key) else { continue };
+            // (candidate, weight) for every key shared; summed per candidate
+            // once sorted. A few hundred pairs: cheaper than a map.
+            let mut hits: Vec<(usize, u32)> = Vec::new();
+            for key in &keys[i] {
+                let Some(postings) = index.get(key) else { continue };
                 // Only the neighbours nearest in time on a common key: a
                 // tag on half the collection would otherwise make this
                 // quadratic, and recent incidents are the likelier kin.
                 let at = postings.binary_search(&i).unwrap_or_else(|x| x);
                 let window =
                     &postings[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(postings.len())];
-                for &j in window {
-                    if j != i {
-                        *scores.entry(j).or_default() += key.1;
-                    }
+                hits.extend(window.iter().filter(|&&j| j != i).map(|&j| (j, key.1)));
+            }
+            hits.sort_unstable_by_key(|&(j, _)| j);
+            let mut ranked: Vec<(usize, u32)> = Vec::new();
+            for (j, weight) in hits {
+                match ranked.last_mut() {
+                    Some((last, score)) if *last == j => *score += weight,
+                    _ => ranked.push((j, weight)),
                 }
             }
-            let mut ranked: Vec<(usize, u32)> =
-                scores.into_iter().filter(|(j, _)| !chosen.contains(j)).collect();
+            ranked.retain(|(j, _)| !chosen.contains(j));
             ranked.sort_by(|a, b| {
                 b.1.cmp(&a.1)
                     .then_with(|| a.0.cmp(&b.0))
@@ -123,11 +129,12 @@ fn keys_of(pm: &Postmortem) -> Vec<Key> {
     keys
 }
 
-/// Key to postmortems, in newest-first order.
-fn invert(postmortems: &[&Postmortem]) -> HashMap<Key, Vec<usize>> {
-    let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
-    for (i, pm) in postmortems.iter().enumerate() {
-        for key in keys_of(pm) {
+/// Key to postmortems, in newest-first order; `keys` are each
+/// postmortem's, by position.
+fn invert(keys: &[Vec<Key>]) -> HashMap<&Key, Vec<usize>> {
+    let mut index: HashMap<&Key, Vec<usize>> = HashMap::new();
+    for (i, keys) in keys.iter().enumerate() {
+        for key in keys {
             index.entry(key).or_default().push(i);
         }
     }

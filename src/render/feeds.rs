@@ -174,8 +174,9 @@ pub fn model_json(
     entries: &[Entry],
     today: jiff::civil::Date,
 ) -> anyhow::Result<OutputFile> {
-    let records: Vec<Record<'_>> = postmortems
-        .iter()
+    use rayon::prelude::*;
+    let records: Vec<Vec<u8>> = postmortems
+        .par_iter()
         .zip(entries)
         .map(|(pm, entry)| Record {
             id: &pm.id,
@@ -228,8 +229,61 @@ pub fn model_json(
             sources: &pm.sources,
             extra: &pm.extra,
         })
-        .collect();
-    let mut json = serde_json::to_vec_pretty(&records)?;
-    json.push(b'\n');
-    Ok(OutputFile { path: "data/postmortems.json".into(), contents: json })
+        .map(|record| serde_json::to_vec_pretty(&record))
+        .collect::<Result<_, _>>()?;
+    Ok(OutputFile { path: "data/postmortems.json".into(), contents: pretty_array(&records) })
+}
+
+/// The pretty-printed array of elements pretty-printed on their own, as
+/// `serde_json::to_vec_pretty` would print it whole, and a final newline.
+/// Elements are printed in parallel; a newline inside one is always
+/// indentation, as JSON strings escape theirs.
+fn pretty_array(elements: &[Vec<u8>]) -> Vec<u8> {
+    if elements.is_empty() {
+        return b"[]\n".to_vec();
+    }
+    let total: usize = elements.iter().map(|e| e.len() * 11 / 10).sum();
+    let mut json = Vec::with_capacity(total + 8);
+    json.extend_from_slice(b"[\n  ");
+    for (n, element) in elements.iter().enumerate() {
+        if n > 0 {
+            json.extend_from_slice(b",\n  ");
+        }
+        for &byte in element {
+            json.push(byte);
+            if byte == b'\n' {
+                json.extend_from_slice(b"  ");
+            }
+        }
+    }
+    json.extend_from_slice(b"\n]\n");
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_printed_in_pieces_match_serde_json_printing_them_whole() {
+        let values = [
+            serde_json::json!([]),
+            serde_json::json!([{"id": "INC-1", "text": "two\nlines", "tags": ["a", "b"], "none": []}]),
+            serde_json::json!([{"id": 1, "nested": {"deep": [1, {"x": null}]}}, "bare", 3, {}]),
+        ];
+        for value in values {
+            let elements: Vec<Vec<u8>> = value
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| serde_json::to_vec_pretty(e).unwrap())
+                .collect();
+            let mut whole = serde_json::to_vec_pretty(&value).unwrap();
+            whole.push(b'\n');
+            assert_eq!(
+                String::from_utf8(pretty_array(&elements)).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
+    }
 }
