@@ -25,7 +25,7 @@ use crate::link::{self, LinkIndex};
 use crate::markdown;
 use crate::model::Postmortem;
 use crate::parse;
-use crate::render::{self, OutputFile, Renderer, SiteInput, SiteView};
+use crate::render::{self, OutputFile, PageMemo, Renderer, SiteInput, SiteView};
 use crate::search::IndexSize;
 use crate::theme::Theme;
 use crate::validate;
@@ -253,9 +253,14 @@ fn publish(
             BuildError::Setup(e)
         }
     };
-    let index_size =
-        timed("render and write pages", || render::render_site(&setup.renderer, input, &staging))
-            .map_err(classify)?;
+    let memo = match page_memo_path(&setup.output) {
+        Some(path) => PageMemo::load(path),
+        None => PageMemo::none(),
+    };
+    let index_size = timed("render and write pages", || {
+        render::render_site(&setup.renderer, input, &staging, &memo)
+    })
+    .map_err(classify)?;
     setup.renderer.log_slowest_templates();
     report.search_index = index_size;
     warn_if_large(index_size, config);
@@ -264,7 +269,13 @@ fn publish(
     }
     report.pages = staging.written().len();
     debug!("files changed since the previous site: {} of {}", staging.changed(), report.pages);
+    // The memo describes the site in place: gone while that site changes,
+    // so a rebuild that fails part-way leaves none to trust.
+    let forgotten = memo.forget();
     timed("put in place", || staging.finish()).map_err(BuildError::Output)?;
+    if let Err(e) = forgotten.and_then(|()| memo.save()) {
+        log::warn!("warning: cannot save the page memo: {e}; the next build renders every page");
+    }
     report.written = true;
     Ok(())
 }
@@ -273,6 +284,12 @@ fn publish(
 /// `public.hindsight-cache` (CI can keep it between runs).
 fn cache_path(output: &Path) -> Option<PathBuf> {
     crate::write::sibling(output, "cache").ok()
+}
+
+/// What the pages in place were made of: beside the output, as
+/// `public.hindsight-pages`.
+fn page_memo_path(output: &Path) -> Option<PathBuf> {
+    crate::write::sibling(output, "pages").ok()
 }
 
 /// An oversized index costs every reader on their first search.

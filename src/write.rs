@@ -223,6 +223,17 @@ impl crate::render::Sink for Staging {
     fn written(&self) -> Vec<PathBuf> {
         Staging::written(self)
     }
+
+    fn keep(&self, path: &Path, len: u64) -> bool {
+        let is_there = self.is_update
+            && ensure_inside(path).is_ok()
+            && std::fs::symlink_metadata(self.output.join(path))
+                .is_ok_and(|m| m.is_file() && m.len() == len);
+        if is_there && let Ok(mut written) = self.written.lock() {
+            written.push(path.to_path_buf());
+        }
+        is_there
+    }
 }
 
 /// Writes `files` as the new content of `output`.

@@ -11,6 +11,7 @@ mod dashboard;
 mod data;
 mod feeds;
 mod kb;
+mod memo;
 mod views;
 
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ use crate::slug::slugify;
 use crate::theme::Theme;
 use crate::url::UrlStyle;
 use kb::KbPages;
+pub use memo::PageMemo;
 use views::RelatedView;
 pub use views::{Entry, Page, display_date};
 
@@ -101,6 +103,9 @@ impl SiteView {
 /// The theme's templates, ready to render.
 pub struct Renderer {
     tera: Tera,
+    /// Hash of the templates and the site's values, which every page's
+    /// memo hash includes.
+    memo_base: u64,
     /// Time spent in each template, for `--verbose`.
     timings: std::sync::Mutex<std::collections::HashMap<String, (usize, std::time::Duration)>>,
 }
@@ -110,6 +115,11 @@ impl Renderer {
     /// the `url` filter, which turns a site-relative path into a link from
     /// the page being rendered.
     pub fn new(theme: &Theme, site: &SiteView, style: UrlStyle) -> anyhow::Result<Renderer> {
+        // The link style is the `url` filter's: a page's links depend on it.
+        let memo_base = memo::hash_base(
+            theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+            &(site, format!("{style:?}")),
+        );
         let mut tera = Tera::new();
         tera.register_filter("url", move |target: &str, _: Kwargs, state: &State| {
             let from: String = state.get("page_path").ok().flatten().unwrap_or_default();
@@ -119,7 +129,7 @@ impl Renderer {
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
             .context("the theme's templates do not compile")?;
         tera.global_context().insert("site", site);
-        Ok(Renderer { tera, timings: Default::default() })
+        Ok(Renderer { tera, memo_base, timings: Default::default() })
     }
 
     /// Renders the page whose folder is `folder` (site-relative, such as
@@ -151,6 +161,33 @@ impl Renderer {
 }
 
 impl Renderer {
+    /// Renders the page at `folder` from `data` (as `name` in the
+    /// template) into `sink`, unless `memo` shows that the site in place
+    /// has it made of the same data and templates: then the file is kept.
+    fn page_unless_unchanged(
+        &self,
+        template: &str,
+        folder: &str,
+        name: &'static str,
+        data: &impl Serialize,
+        sink: &dyn Sink,
+        memo: &PageMemo,
+    ) -> anyhow::Result<()> {
+        let path = PathBuf::from(format!("{folder}index.html"));
+        let hash = memo::hash_page(self.memo_base, template, folder, data);
+        if let Some(len) = memo.length_if_unchanged(&path, hash)
+            && sink.keep(&path, len)
+        {
+            memo.record(path, hash, len);
+            return Ok(());
+        }
+        let mut context = Context::new();
+        context.insert(name, data);
+        let file = self.page(template, folder, context)?;
+        memo.record(path, hash, file.contents.len() as u64);
+        sink.put(file)
+    }
+
     /// Logs the templates that took longest in all, at debug level.
     pub fn log_slowest_templates(&self) {
         let Ok(timings) = self.timings.lock() else { return };
@@ -256,6 +293,9 @@ pub struct SiteInput<'a> {
 pub trait Sink: Sync {
     /// Stores one file of the site.
     fn put(&self, file: OutputFile) -> anyhow::Result<()>;
+    /// Keeps the previous site's file at `path` as it is, when it is there
+    /// and `len` bytes long; false when it must be rendered again.
+    fn keep(&self, path: &std::path::Path, len: u64) -> bool;
     /// The files stored so far, relative to the site root, sorted.
     fn written(&self) -> Vec<PathBuf>;
 }
@@ -274,6 +314,7 @@ pub fn render_site(
     renderer: &Renderer,
     mut input: SiteInput<'_>,
     sink: &dyn Sink,
+    memo: &PageMemo,
 ) -> anyhow::Result<Option<IndexSize>> {
     // Each body is dropped as soon as its page is written.
     let bodies = std::mem::take(&mut input.bodies);
@@ -290,7 +331,7 @@ pub fn render_site(
         Ok(Some(size))
     };
     let (pages, index_size) =
-        rayon::join(|| render_pages(renderer, &input, bodies, &entries, sink), search);
+        rayon::join(|| render_pages(renderer, &input, bodies, &entries, sink, memo), search);
     pages?;
     let index_size = index_size?;
     if index_size.is_some() {
@@ -316,8 +357,9 @@ fn render_pages(
     bodies: Vec<String>,
     entries: &[Entry],
     sink: &dyn Sink,
+    memo: &PageMemo,
 ) -> anyhow::Result<()> {
-    timed("  postmortem pages", || postmortem_pages(renderer, input, bodies, entries, sink))?;
+    timed("  postmortem pages", || postmortem_pages(renderer, input, bodies, entries, sink, memo))?;
     let pages = KbPages::new(input.kb, entries, input.today);
     let mut context = Context::new();
     context.insert("counts", &Counts::of(input.postmortems, input.today));
@@ -360,13 +402,15 @@ fn render_pages(
     sink.put(timed("  data files", || feeds::model_json(input.postmortems, entries, input.today))?)
 }
 
-/// One page per published postmortem, each stored as soon as it is made.
+/// One page per published postmortem, each stored as soon as it is made,
+/// or kept from the previous site when `memo` shows it made of the same.
 fn postmortem_pages(
     renderer: &Renderer,
     input: &SiteInput<'_>,
     bodies: Vec<String>,
     entries: &[Entry],
     sink: &dyn Sink,
+    memo: &PageMemo,
 ) -> anyhow::Result<()> {
     input.postmortems.par_iter().zip(bodies.into_par_iter()).enumerate().try_for_each(
         |(i, (pm, body))| {
@@ -378,9 +422,8 @@ fn postmortem_pages(
                 .unwrap_or_default();
             page.backlinks =
                 input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
-            let mut context = Context::new();
-            context.insert("page", &page);
-            sink.put(renderer.page("postmortem.html", &input.links.path(pm), context)?)
+            let folder = input.links.path(pm);
+            renderer.page_unless_unchanged("postmortem.html", &folder, "page", &page, sink, memo)
         },
     )
 }

@@ -316,6 +316,54 @@ fn a_rebuild_touches_only_changed_pages_and_drops_removed_ones() {
     assert!(!catalogue.contains("INC-3"), "{catalogue}");
 }
 
+// A rebuild keeps the pages whose data and templates did not change
+// without rendering them (the page memo beside the site), yet every page an
+// edit reaches shows it: the edited one, and those that name it.
+#[test]
+fn a_rebuild_renders_again_every_page_an_edit_reaches() {
+    let repo = Repo::new();
+    let postmortem = |id: &str, title: &str, related: &str| {
+        format!(
+            "---\ntitle: {title}\nid: {id}\ndate: 2024-03-01\nrelated: [{related}]\n---\n\nBody.\n"
+        )
+    };
+    repo.write("content/a.md", postmortem("INC-1", "Queue stalled", ""));
+    repo.write("content/b.md", postmortem("INC-2", "Disk filled", "INC-1"));
+    repo.write("content/c.md", postmortem("INC-3", "Certificate expired", ""));
+    repo.build(&[]).expect_code(0);
+    assert!(repo.path().join("public.hindsight-pages").is_file(), "no page memo was saved");
+    let main_text =
+        |id: &str| texts(&repo.page(&format!("postmortems/{id}/index.html")), "main").join(" ");
+
+    // The title of INC-1 shows on its own page and, as a related incident,
+    // on the page of INC-2, whose own file did not change.
+    repo.write("content/a.md", postmortem("INC-1", "Queue stalled by a poison message", ""));
+    // A page changed by hand is put right, though its data did not change.
+    let tampered = repo.path().join("public/postmortems/inc-3/index.html");
+    std::fs::write(&tampered, "<p>edited by hand</p>").unwrap();
+    repo.build(&[]).expect_code(0);
+    assert!(main_text("inc-1").contains("Queue stalled by a poison message"));
+    assert!(
+        main_text("inc-2").contains("Queue stalled by a poison message"),
+        "{}",
+        main_text("inc-2")
+    );
+    assert!(main_text("inc-3").contains("Certificate expired"), "the hand-edited page stayed");
+
+    // A theme's template applies to every page, changed or not.
+    repo.write(
+        "themes/default/templates/postmortem.html",
+        "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ page.id }}</p>{% endblock content %}",
+    );
+    repo.build(&[]).expect_code(0);
+    assert_eq!(texts(&repo.page("postmortems/inc-3/index.html"), ".custom"), ["INC-3"]);
+
+    // And the kept pages are the bytes a build from nothing writes.
+    let fresh = repo.path().join("fresh");
+    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
+    assert_eq!(snapshot(&repo.path().join("public")), snapshot(&fresh));
+}
+
 fn snapshot(site: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     files_under(site)
         .into_iter()
