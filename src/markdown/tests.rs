@@ -98,3 +98,47 @@ fn markdown_without_raw_html_skips_the_sanitiser_but_stays_escaped() {
         "raw HTML in a heading sends the body through the sanitiser: {out}"
     );
 }
+
+// Short fields skip the parser when it would give them back unchanged;
+// the shortcut must agree with the parser on every sentence it takes.
+#[test]
+fn plain_sentences_come_out_as_the_parser_would_give_them() {
+    let sentences = [
+        "Customers could not open their records for 34 minutes.",
+        "Rolled back the deploy at 02:31 (see OPS-4411); 5% of requests failed.",
+        "Données perdues pendant la panne — rétablies à 03h10…",
+        "See https://status.example.com/incidents/123 and mail ops@example.com",
+        "Raise the pool size from 20 to 40 = twice the peak + 10",
+        "It's the 'primary' replica's fault / not the client's",
+        "a  b   c",
+        "Costs: $120,000",
+    ];
+    for text in sentences {
+        assert!(is_plain_text(text), "{text}");
+        assert_eq!(inline(text), parse_inline(text), "{text}");
+        assert_eq!(plain(text), parse_plain(text), "{text}");
+    }
+    // Anything that Markdown reads or HTML escapes goes through the parser.
+    let marked = [
+        "*bold* move",
+        "1. first",
+        "- item",
+        "# heading",
+        "Use `kubectl`",
+        "a < b & c > d",
+        "say \"hi\"",
+        "line one\nline two",
+        "trailing  ",
+        " leading",
+        "[link](x)",
+        "~~gone~~",
+        "back\\slash",
+        "tab\there",
+        "nul\u{0}char",
+        "no\u{a0}break",
+        "",
+    ];
+    for text in marked {
+        assert!(!is_plain_text(text), "{text:?}");
+    }
+}
