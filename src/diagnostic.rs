@@ -8,10 +8,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a problem is: errors fail the build, warnings do not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// The build cannot produce a correct site.
@@ -21,7 +21,7 @@ pub enum Level {
 }
 
 /// One problem in one file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
@@ -93,7 +93,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A 1-based line and column in a file; zeros mean "not known".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     /// 1-based line.
     pub line: usize,

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 
 /// One incident write-up, read from one Markdown file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Postmortem {
     /// The file it was read from, relative to the repository root.
     pub source: PathBuf,
@@ -81,7 +82,7 @@ pub struct Postmortem {
 }
 
 /// Where fields checked after parsing are written (0: not written).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct FieldLines {
     /// The `id:` line.
     pub id: usize,
@@ -108,9 +109,11 @@ fn line_position(line: usize) -> crate::diagnostic::Position {
 }
 
 /// The Markdown after the front matter.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Body {
-    /// The Markdown text.
+    /// The Markdown text. Left out of the parse cache, which takes it from
+    /// the file itself.
+    #[serde(skip)]
     pub markdown: String,
     /// The file line on which `markdown` starts, for diagnostics.
     pub first_line: usize,
@@ -143,7 +146,7 @@ fn span(from: Option<Timestamp>, to: Option<Timestamp>) -> Option<SignedDuration
 }
 
 /// How far a postmortem has matured.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Status {
     /// Being written; left out of the site unless drafts are asked for.
     #[default]
@@ -155,7 +158,7 @@ pub enum Status {
 }
 
 /// What sort of event the postmortem describes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     /// Real impact happened.
     #[default]
@@ -167,7 +170,7 @@ pub enum Kind {
 }
 
 /// One cause, optionally with its category and a chain of whys.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RootCause {
     /// The cause, in a sentence (inline Markdown).
     pub cause: String,
@@ -178,7 +181,7 @@ pub struct RootCause {
 }
 
 /// An improvement action promised after an incident.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Action {
     /// What will be done (inline Markdown).
     pub action: String,
@@ -204,7 +207,7 @@ impl Action {
 }
 
 /// Where an improvement action stands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ActionStatus {
     /// Not started.
     #[default]

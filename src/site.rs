@@ -24,7 +24,7 @@ use crate::link::related::Web;
 use crate::link::{self, LinkIndex};
 use crate::markdown;
 use crate::model::Postmortem;
-use crate::parse;
+use crate::parse::{self, ParseCache};
 use crate::render::{self, OutputFile, PageMemo, Renderer, SiteInput, SiteView};
 use crate::search::IndexSize;
 use crate::theme::Theme;
@@ -100,7 +100,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let setup =
         timed("settings and theme", || Setup::prepare(options)).map_err(BuildError::Setup)?;
     let mut diagnostics = Diagnostics::default();
-    let (postmortems, repo_prefix) = read_all(&setup, &mut diagnostics);
+    let (postmortems, repo_prefix) = read_all(&setup, options, &mut diagnostics);
     let collections = read_collections(&setup.config, &mut diagnostics);
     let mut report = BuildReport {
         root: setup.config.root.clone(),
@@ -124,21 +124,33 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Discovers and parses every postmortem, newest first; also returns the
 /// root's folder inside its git repository (empty outside git).
-fn read_all(setup: &Setup, diagnostics: &mut Diagnostics) -> (Vec<Postmortem>, String) {
+fn read_all(
+    setup: &Setup,
+    options: &BuildOptions,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<Postmortem>, String) {
     let config = &setup.config;
     let (files, problems) =
         timed("discover", || discover(&config.root, &config.content_path(), &setup.output));
     diagnostics.extend(problems);
     let history = timed("read git history", || History::read(&config.root));
+    // Beside the output, as `public.hindsight-parsed`; a check writes nothing.
+    let cache = match (options.check_only, crate::write::sibling(&setup.output, "parsed")) {
+        (false, Ok(path)) => timed("load parse cache", || ParseCache::load(path, config)),
+        _ => ParseCache::none(),
+    };
     let parsed: Vec<parse::Parsed> = timed("parse", || {
         files
             .par_iter()
             .map(|f| {
                 let past = history.as_ref().and_then(|h| h.of(&f.shown));
-                parse::read_file(&f.path, &f.shown, config, past)
+                parse::read_file(&f.path, &f.shown, config, past, &cache)
             })
             .collect()
     });
+    if let Err(e) = timed("save parse cache", || cache.save()) {
+        log::warn!("warning: cannot save the parse cache: {e}; the next build reads every file");
+    }
     let mut postmortems = Vec::with_capacity(parsed.len());
     for result in parsed {
         diagnostics.extend(result.diagnostics);

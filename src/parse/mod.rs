@@ -5,6 +5,7 @@
 //! (title from the first heading, date from the file name or heading) and
 //! the author is told what was inferred and what is missing.
 
+mod cache;
 mod fields;
 mod items;
 
@@ -24,6 +25,7 @@ use crate::model::{Body, FieldLines, Kind, Postmortem, Status};
 use crate::slug::slugify;
 use fields::Fields;
 
+pub use cache::ParseCache;
 pub use fields::suggest;
 
 /// What reading one file gave: the postmortem, unless the file could not be
@@ -42,12 +44,14 @@ impl Parsed {
     }
 }
 
-/// Reads the file at `path`; `shown` is how messages name it.
+/// Reads the file at `path`; `shown` is how messages name it. A file
+/// unchanged since the build that filled `cache` is not read again.
 pub fn read_file(
     path: &Path,
     shown: &Path,
     config: &Config,
     history: Option<&FileHistory>,
+    cache: &ParseCache,
 ) -> Parsed {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -60,7 +64,16 @@ pub fn read_file(
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => parse_with_history(&text, shown, config, history),
+        Ok(text) => {
+            let text = normalise(&text);
+            let key = cache.key(text.as_bytes(), shown, history);
+            if let Some(parsed) = cache.get(key, &text) {
+                return parsed;
+            }
+            let parsed = parse_normalised(&text, shown, config, history);
+            cache.put(key, &text, &parsed);
+            parsed
+        }
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
@@ -77,27 +90,31 @@ pub fn read_file(
 /// the default id.
 #[cfg(test)]
 pub fn parse(text: &str, path: &Path, config: &Config) -> Parsed {
-    parse_with_history(text, path, config, None)
+    parse_normalised(&normalise(text), path, config, None)
 }
 
-/// Reads a postmortem from its text and what git knows of its file: the
-/// first commit dates a postmortem that gives no date of its own.
-pub fn parse_with_history(
+/// The text without what editors on Windows add: a byte order mark and
+/// CRLF line endings.
+fn normalise(text: &str) -> String {
+    text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n")
+}
+
+/// Reads a postmortem from text that `normalise` gave, and what git knows
+/// of its file: the first commit dates a postmortem that gives no date of
+/// its own.
+fn parse_normalised(
     text: &str,
     path: &Path,
     config: &Config,
     history: Option<&FileHistory>,
 ) -> Parsed {
-    // Editors on Windows write a byte order mark and CRLF line endings.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.replace("\r\n", "\n");
     if text.trim().is_empty() {
         let hint = "write a front matter block with at least `title:`, or delete the file";
         return Parsed::failed(
             Diagnostic::error(path, Position::file(), "the file is empty").with_hint(hint),
         );
     }
-    let split = match frontmatter::split(&text) {
+    let split = match frontmatter::split(text) {
         Ok(split) => split,
         Err(e) => {
             return Parsed::failed(Diagnostic::error(path, e.at, e.message).with_hint(e.hint));

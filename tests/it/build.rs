@@ -364,6 +364,30 @@ fn a_rebuild_renders_again_every_page_an_edit_reaches() {
     assert_eq!(snapshot(&repo.path().join("public")), snapshot(&fresh));
 }
 
+// Files unchanged since the last build are not read again (the parse
+// cache beside the site), but their problems are still reported, and an
+// edited file is read afresh.
+#[test]
+fn a_rebuild_reports_the_problems_of_unchanged_files_again() {
+    let repo = Repo::new();
+    repo.write(
+        "content/a.md",
+        "---\ntitle: Queue stalled\ndate: 2024-03-01\nseverty: SEV2\n---\nBody.\n",
+    );
+    repo.write("content/b.md", "---\ntitle: Disk filled\ndate: 2024-03-02\n---\nBody.\n");
+    let first = repo.build(&[]);
+    first.expect_code(0).expect_stderr("content/a.md:4:1: warning: unknown field `severty`");
+    assert!(repo.path().join("public.hindsight-parsed").is_file(), "no parse cache was saved");
+
+    repo.write(
+        "content/b.md",
+        "---\ntitle: Disk filled\ndate: 2024-03-02\nstatus: finished\n---\nBody.\n",
+    );
+    let second = repo.build(&[]);
+    second.expect_code(1).expect_stderr("content/a.md:4:1: warning: unknown field `severty`");
+    second.expect_stderr("content/b.md:4:");
+}
+
 fn snapshot(site: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     files_under(site)
         .into_iter()
