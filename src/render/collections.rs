@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tera::Context;
 
+use super::Out;
+use super::memo::Vars;
 use super::views::Entry;
-use super::{OutputFile, Renderer};
 use crate::collection::Collection;
 use crate::markdown::inline;
 use crate::model::Postmortem;
@@ -86,22 +86,20 @@ fn intro_html(markdown: &str) -> String {
 }
 
 /// `/collections/` and a page per list.
-pub fn pages(renderer: &Renderer, lists: &[ListView<'_>]) -> anyhow::Result<Vec<OutputFile>> {
-    let mut files = Vec::with_capacity(lists.len() + 1);
+pub(super) fn pages(out: &Out<'_>, lists: &[ListView<'_>]) -> anyhow::Result<()> {
     if lists.is_empty() {
-        return Ok(files);
+        return Ok(());
     }
     for list in lists {
-        let mut context = Context::new();
-        context.insert("list", list);
-        files.push(renderer.page("collection.html", &list.url, context)?);
+        let mut vars = Vars::new();
+        vars.insert("list", list);
+        out.page("collection.html", &list.url, vars)?;
     }
-    let mut context = Context::new();
     let index: Vec<ListLink> = lists
         .iter()
         .map(|l| ListLink { title: l.title.clone(), url: l.url.clone(), count: l.items.len() })
         .collect();
-    context.insert("lists", &index);
-    files.push(renderer.page("collections.html", "collections/", context)?);
-    Ok(files)
+    let mut vars = Vars::new();
+    vars.insert("lists", &index);
+    out.page("collections.html", "collections/", vars)
 }

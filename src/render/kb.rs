@@ -4,11 +4,11 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Context;
 
+use super::Out;
 use super::dashboard::DashboardView;
+use super::memo::Vars;
 use super::views::{ActionView, Entry};
-use super::{OutputFile, Renderer};
 use crate::knowledge::{ActionRef, Group, KnowledgeBase, Theme};
 use crate::markdown::inline;
 use crate::model::{ActionStatus, Postmortem};
@@ -34,7 +34,7 @@ pub(super) struct TermLink {
 /// A lesson with where it was learned.
 #[derive(Serialize)]
 struct LessonView<'e> {
-    html: String,
+    html: &'e str,
     postmortem: PmRef<'e>,
 }
 
@@ -167,27 +167,18 @@ impl<'a> KbPages<'a> {
     }
 
     /// The archive: one page per year, and one for undated postmortems.
-    pub fn years(&self, renderer: &Renderer) -> anyhow::Result<Vec<OutputFile>> {
-        self.kb
-            .years
-            .par_iter()
-            .map(|group| {
-                let mut context = Context::new();
-                context.insert("label", &group.label);
-                context.insert("entries", &self.entries_of(&group.members));
-                renderer.page("year.html", &format!("postmortems/{}/", group.slug), context)
-            })
-            .collect()
+    pub fn years(&self, out: &Out<'_>) -> anyhow::Result<()> {
+        self.kb.years.par_iter().try_for_each(|group| {
+            let mut vars = Vars::new();
+            vars.insert("label", &group.label);
+            vars.insert("entries", &self.entries_of(&group.members));
+            out.page("year.html", &format!("postmortems/{}/", group.slug), vars)
+        })
     }
 
     /// Every taxonomy's index page and term pages. Term pages of the
     /// `lessons_theme` taxonomy send readers to their theme's lessons page.
-    pub fn taxonomies(
-        &self,
-        renderer: &Renderer,
-        lessons_theme: &str,
-    ) -> anyhow::Result<Vec<OutputFile>> {
-        let mut files = Vec::new();
+    pub fn taxonomies(&self, out: &Out<'_>, lessons_theme: &str) -> anyhow::Result<()> {
         for taxonomy in &self.kb.taxonomies {
             let terms: Vec<TermLink> = taxonomy
                 .terms
@@ -198,77 +189,62 @@ impl<'a> KbPages<'a> {
                     count: t.members.len(),
                 })
                 .collect();
-            let mut context = Context::new();
-            context.insert("title", &taxonomy.title);
-            context.insert("terms", &terms);
-            files.push(renderer.page("taxonomy.html", &format!("{}/", taxonomy.slug), context)?);
+            let mut vars = Vars::new();
+            vars.insert("title", &taxonomy.title);
+            vars.insert("terms", &terms);
+            out.page("taxonomy.html", &format!("{}/", taxonomy.slug), vars)?;
 
-            let pages: anyhow::Result<Vec<OutputFile>> = taxonomy
-                .terms
-                .par_iter()
-                .map(|term| {
-                    let mut context = Context::new();
-                    context.insert("taxonomy", &taxonomy.title);
-                    context.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
-                    context.insert("term", &term.name);
-                    let compact: Vec<Compact<'_>> =
-                        term.members.iter().map(|&i| Compact::of(&self.entries[i])).collect();
-                    context.insert("entries", &compact);
-                    let mut lessons = self.lessons_of(&term.members);
-                    context.insert("lesson_total", &lessons.len());
-                    lessons.truncate(TERM_ROWS);
-                    context.insert("lessons", &lessons);
-                    // Only the lessons taxonomy's terms have a page of all
-                    // their lessons; the data file has everyone's.
-                    let all_lessons = if taxonomy.name == lessons_theme {
-                        theme_url(&term.slug)
-                    } else {
-                        String::new()
-                    };
-                    context.insert("lessons_url", &all_lessons);
-                    let mut actions = self.open_actions_of(&term.members);
-                    context.insert("action_total", &actions.len());
-                    actions.truncate(TERM_ROWS);
-                    context.insert("actions", &actions);
-                    renderer.page(
-                        "term.html",
-                        &format!("{}/{}/", taxonomy.slug, term.slug),
-                        context,
-                    )
-                })
-                .collect();
-            files.extend(pages?);
+            taxonomy.terms.par_iter().try_for_each(|term| {
+                let mut vars = Vars::new();
+                vars.insert("taxonomy", &taxonomy.title);
+                vars.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
+                vars.insert("term", &term.name);
+                let compact: Vec<Compact<'_>> =
+                    term.members.iter().map(|&i| Compact::of(&self.entries[i])).collect();
+                vars.insert("entries", &compact);
+                let lesson_total: usize = term.members.iter().map(|&i| self.lessons[i].len()).sum();
+                vars.insert("lesson_total", &lesson_total);
+                let lessons: Vec<LessonView<'_>> =
+                    self.lessons_of(&term.members).take(TERM_ROWS).collect();
+                vars.insert("lessons", &lessons);
+                // Only the lessons taxonomy's terms have a page of all
+                // their lessons; the data file has everyone's.
+                let all_lessons = if taxonomy.name == lessons_theme {
+                    theme_url(&term.slug)
+                } else {
+                    String::new()
+                };
+                vars.insert("lessons_url", &all_lessons);
+                let (action_total, actions) = self.open_actions_of(&term.members, TERM_ROWS);
+                vars.insert("action_total", &action_total);
+                vars.insert("actions", &actions);
+                out.page("term.html", &format!("{}/{}/", taxonomy.slug, term.slug), vars)
+            })?;
         }
-        Ok(files)
+        Ok(())
     }
 
-    fn lessons_of(&self, members: &[usize]) -> Vec<LessonView<'a>> {
-        members
-            .iter()
-            .flat_map(|&i| {
-                self.lessons[i].iter().map(move |html| LessonView {
-                    html: html.clone(),
-                    postmortem: PmRef::of(&self.entries[i]),
-                })
-            })
-            .collect()
+    /// The lessons of some postmortems, in their order.
+    fn lessons_of<'s>(&'s self, members: &'s [usize]) -> impl Iterator<Item = LessonView<'s>> {
+        members.iter().flat_map(move |&i| {
+            self.lessons[i]
+                .iter()
+                .map(move |html| LessonView { html, postmortem: PmRef::of(&self.entries[i]) })
+        })
     }
 
-    /// Open actions of some postmortems, in board order (overdue first).
-    fn open_actions_of(&self, members: &[usize]) -> Vec<&ActionRow<'a>> {
+    /// How many open actions some postmortems have, and the first `limit`
+    /// of them in board order (overdue first).
+    fn open_actions_of(&self, members: &[usize], limit: usize) -> (usize, Vec<&ActionRow<'a>>) {
         let mut positions: Vec<usize> =
             members.iter().flat_map(|&i| self.open_actions[i].iter().copied()).collect();
         positions.sort_unstable();
-        positions.iter().map(|&p| &self.rows[p]).collect()
+        (positions.len(), positions.iter().take(limit).map(|&p| &self.rows[p]).collect())
     }
 
     /// `/lessons/`: the newest lessons of each theme, and the list of
     /// digests; `/lessons/themes/<theme>/`: all lessons of one theme.
-    pub fn lessons(
-        &self,
-        renderer: &Renderer,
-        theme_name: &str,
-    ) -> anyhow::Result<Vec<OutputFile>> {
+    pub fn lessons(&self, out: &Out<'_>, theme_name: &str) -> anyhow::Result<()> {
         let theme_title = crate::knowledge::taxonomy::title_of(theme_name);
         let view = |theme: &Theme, limit: usize| ThemeView {
             label: theme.label.clone(),
@@ -280,22 +256,17 @@ impl<'a> KbPages<'a> {
                 .iter()
                 .take(limit)
                 .map(|&(pm, lesson)| LessonView {
-                    html: self.lessons[pm][lesson].clone(),
+                    html: &self.lessons[pm][lesson],
                     postmortem: PmRef::of(&self.entries[pm]),
                 })
                 .collect(),
         };
-        let mut files: Vec<OutputFile> = self
-            .kb
-            .themes
-            .par_iter()
-            .map(|theme| {
-                let mut context = Context::new();
-                context.insert("theme", &view(theme, usize::MAX));
-                renderer.page("lessons_theme.html", &theme_url(&theme.slug), context)
-            })
-            .collect::<anyhow::Result<_>>()?;
-        let themes: Vec<ThemeView<'a>> =
+        self.kb.themes.par_iter().try_for_each(|theme| {
+            let mut vars = Vars::new();
+            vars.insert("theme", &view(theme, usize::MAX));
+            out.page("lessons_theme.html", &theme_url(&theme.slug), vars)
+        })?;
+        let themes: Vec<ThemeView<'_>> =
             self.kb.themes.iter().map(|theme| view(theme, THEME_PREVIEW)).collect();
         let digests: Vec<TermLink> = self
             .kb
@@ -307,54 +278,45 @@ impl<'a> KbPages<'a> {
                 count: members.len(),
             })
             .collect();
-        let mut context = Context::new();
-        context.insert("themes", &themes);
-        context.insert("theme_name", &theme_title);
-        context.insert("digests", &digests);
+        let mut vars = Vars::new();
+        vars.insert("themes", &themes);
+        vars.insert("theme_name", &theme_title);
+        vars.insert("digests", &digests);
         let lessons: usize = self.kb.postmortems.iter().map(|pm| pm.lessons_learned.len()).sum();
         let sources =
             self.kb.postmortems.iter().filter(|pm| !pm.lessons_learned.is_empty()).count();
-        context.insert("lesson_count", &lessons);
-        context.insert("lesson_sources", &sources);
-        files.push(renderer.page("lessons.html", "lessons/", context)?);
-        Ok(files)
+        vars.insert("lesson_count", &lessons);
+        vars.insert("lesson_sources", &sources);
+        out.page("lessons.html", "lessons/", vars)
     }
 
     /// One digest per period with postmortems.
-    pub fn digests(
-        &self,
-        renderer: &Renderer,
-        today: jiff::civil::Date,
-    ) -> anyhow::Result<Vec<OutputFile>> {
-        self.kb
-            .periods
-            .par_iter()
-            .map(|(period, members)| {
-                let items: Vec<DigestItem<'a>> = members
-                    .iter()
-                    .map(|&i| {
-                        let pm: &Postmortem = self.kb.postmortems[i];
-                        DigestItem {
-                            entry: &self.entries[i],
-                            lessons: self.lessons[i].clone(),
-                            actions: pm
-                                .improvement_actions
-                                .iter()
-                                .map(|a| ActionView::new(a, today))
-                                .collect(),
-                        }
-                    })
-                    .collect();
-                let mut context = Context::new();
-                context.insert("label", &period.label);
-                context.insert("items", &items);
-                renderer.page("digest.html", &format!("lessons/{}/", period.key), context)
-            })
-            .collect()
+    pub fn digests(&self, out: &Out<'_>, today: jiff::civil::Date) -> anyhow::Result<()> {
+        self.kb.periods.par_iter().try_for_each(|(period, members)| {
+            let items: Vec<DigestItem<'a>> = members
+                .iter()
+                .map(|&i| {
+                    let pm: &Postmortem = self.kb.postmortems[i];
+                    DigestItem {
+                        entry: &self.entries[i],
+                        lessons: self.lessons[i].clone(),
+                        actions: pm
+                            .improvement_actions
+                            .iter()
+                            .map(|a| ActionView::new(a, today))
+                            .collect(),
+                    }
+                })
+                .collect();
+            let mut vars = Vars::new();
+            vars.insert("label", &period.label);
+            vars.insert("items", &items);
+            out.page("digest.html", &format!("lessons/{}/", period.key), vars)
+        })
     }
 
     /// `/actions/` and its views by owner and by status.
-    pub fn actions(&self, renderer: &Renderer) -> anyhow::Result<Vec<OutputFile>> {
+    pub fn actions(&self, out: &Out<'_>) -> anyhow::Result<()> {
         let statuses: Vec<TermLink> = ActionStatus::ALL
             .iter()
             .map(|s| TermLink {
@@ -369,42 +331,32 @@ impl<'a> KbPages<'a> {
         let all: Vec<usize> = (0..self.rows.len()).collect();
 
         let board = |title: &str, heading: &str, members: &[usize], folder: &str| {
-            let mut context = Context::new();
-            context.insert("title", title);
-            context.insert("heading", heading);
+            let mut vars = Vars::new();
+            vars.insert("title", title);
+            vars.insert("heading", heading);
             let rows = self.rows_of(&members[..members.len().min(PAGE_ROWS)]);
-            context.insert("actions", &rows);
-            context.insert("count", &members.len());
-            context.insert("statuses", &statuses);
-            context.insert("owners", &owners);
-            context.insert("overdue", &overdue);
-            context.insert("total", &self.rows.len());
-            renderer.page("actions.html", folder, context)
+            vars.insert("actions", &rows);
+            vars.insert("count", &members.len());
+            vars.insert("statuses", &statuses);
+            vars.insert("owners", &owners);
+            vars.insert("overdue", &overdue);
+            vars.insert("total", &self.rows.len());
+            out.page("actions.html", folder, vars)
         };
-        let mut files = vec![board("Improvement actions", "All actions", &all, "actions/")?];
+        board("Improvement actions", "All actions", &all, "actions/")?;
         let overdue_rows: Vec<usize> =
             (0..self.rows.len()).filter(|&i| self.rows[i].action.is_overdue).collect();
-        files.push(board("Overdue actions", "Overdue actions", &overdue_rows, "actions/overdue/")?);
+        board("Overdue actions", "Overdue actions", &overdue_rows, "actions/overdue/")?;
         for group in &self.kb.owners {
             let heading = format!("Owner: {}", group.label);
-            files.push(board(
-                &heading,
-                &heading,
-                &group.members,
-                &format!("actions/owners/{}/", group.slug),
-            )?);
+            board(&heading, &heading, &group.members, &format!("actions/owners/{}/", group.slug))?;
         }
         for status in ActionStatus::ALL {
             let heading = format!("Status: {}", status.label());
             let members = self.kb.actions_with(status);
-            files.push(board(
-                &heading,
-                &heading,
-                &members,
-                &format!("actions/status/{}/", status.key()),
-            )?);
+            board(&heading, &heading, &members, &format!("actions/status/{}/", status.key()))?;
         }
-        Ok(files)
+        Ok(())
     }
 
     /// The dashboard's figures, display-ready.

@@ -1,11 +1,11 @@
-//! What each postmortem page was rendered from, kept between builds.
+//! What each page was rendered from, kept between builds.
 //!
-//! A rebuild after a merge changes a handful of the thousands of
-//! postmortem pages, yet rendering every page to find out which costs more
-//! than the rest of the build. The memo keeps, for each page the last build
-//! put in place, a hash of everything the page was made of (the theme's
-//! templates, the site's values, the page's own data) and the length of the
-//! file written. A page whose hash is unchanged, and whose file is still
+//! A rebuild after a merge changes a handful of the thousands of pages
+//! (postmortems, terms, digests, boards), yet rendering every page to find
+//! out which costs more than the rest of the build. The memo keeps, for each
+//! page the last build put in place, a hash of everything the page was made
+//! of (the theme's templates, the site's values, the page's template
+//! variables) and the length of the file written. A page whose hash is unchanged, and whose file is still
 //! there with that length, is kept as it is, unrendered.
 //!
 //! The memo is removed before a site is moved into place and written again
@@ -114,18 +114,39 @@ fn parse(reader: impl BufRead) -> Option<HashMap<PathBuf, Made>> {
     Some(pages)
 }
 
-/// Hashes what a page is made of: `base` (the templates and the site's
-/// values), the template's name, the page's path and its data.
-pub fn hash_page(base: u64, template: &str, path: &str, data: &impl Serialize) -> u64 {
-    let mut hasher = HashWriter(std::hash::DefaultHasher::new());
-    hasher.0.write_u64(base);
-    hasher.0.write(template.as_bytes());
-    hasher.0.write_u8(0);
-    hasher.0.write(path.as_bytes());
-    hasher.0.write_u8(0);
-    // Serialising into a hasher allocates nothing; it cannot fail.
-    let _ = serde_json::to_writer(&mut hasher, data);
-    hasher.0.finish()
+/// A page's template variables, hashed as they are set: what the memo
+/// compares to decide whether the page must be rendered again.
+pub struct Vars {
+    pub(super) context: tera::Context,
+    hasher: HashWriter,
+}
+
+impl Vars {
+    /// No variables yet.
+    pub fn new() -> Vars {
+        Vars { context: tera::Context::new(), hasher: HashWriter(std::hash::DefaultHasher::new()) }
+    }
+
+    /// Sets `key` to `value` for the template.
+    pub fn insert(&mut self, key: &'static str, value: &(impl Serialize + ?Sized)) {
+        self.hasher.0.write(key.as_bytes());
+        self.hasher.0.write_u8(0);
+        // Serialising into a hasher allocates nothing; it cannot fail.
+        let _ = serde_json::to_writer(&mut self.hasher, value);
+        self.hasher.0.write_u8(0);
+        self.context.insert(key, value);
+    }
+
+    /// The hash of the variables with `base` (the templates and the
+    /// site's values), the template's name and the page's path.
+    pub(super) fn hash(&self, base: u64, template: &str, path: &str) -> u64 {
+        let mut hasher = self.hasher.0.clone();
+        hasher.write_u64(base);
+        hasher.write(template.as_bytes());
+        hasher.write_u8(0);
+        hasher.write(path.as_bytes());
+        hasher.finish()
+    }
 }
 
 /// Hashes what every page shares: the templates and the site's values.
@@ -145,6 +166,7 @@ pub fn hash_base<'a>(
 }
 
 /// Feeds serde_json's output straight into a hasher.
+#[derive(Clone)]
 struct HashWriter(std::hash::DefaultHasher);
 
 impl Write for HashWriter {
@@ -167,7 +189,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("public.hindsight-pages");
         let memo = PageMemo::load(path.clone());
-        let hash = hash_page(7, "postmortem.html", "postmortems/a/", &["data"]);
+        let hash_of = |base: u64, data: &str| {
+            let mut vars = Vars::new();
+            vars.insert("page", data);
+            vars.hash(base, "postmortem.html", "postmortems/a/")
+        };
+        let hash = hash_of(7, "data");
         memo.record("postmortems/a/index.html".into(), hash, 120);
         memo.save().unwrap();
 
@@ -175,10 +202,10 @@ mod tests {
         let page = Path::new("postmortems/a/index.html");
         assert_eq!(next.length_if_unchanged(page, hash), Some(120));
         // Other data, another path, other templates: all unknown.
-        let changed = hash_page(7, "postmortem.html", "postmortems/a/", &["other"]);
+        let changed = hash_of(7, "other");
         assert_eq!(next.length_if_unchanged(page, changed), None);
         assert_eq!(next.length_if_unchanged(Path::new("postmortems/b/index.html"), hash), None);
-        assert_ne!(hash, hash_page(8, "postmortem.html", "postmortems/a/", &["data"]));
+        assert_ne!(hash, hash_of(8, "data"));
 
         next.forget().unwrap();
         assert!(PageMemo::load(path).previous.is_empty(), "a forgotten memo is gone");

@@ -35,6 +35,7 @@ use crate::theme::Theme;
 use crate::url::UrlStyle;
 use kb::KbPages;
 pub use memo::PageMemo;
+use memo::Vars;
 use views::RelatedView;
 pub use views::{Entry, Page, display_date};
 
@@ -160,34 +161,33 @@ impl Renderer {
     }
 }
 
-impl Renderer {
-    /// Renders the page at `folder` from `data` (as `name` in the
-    /// template) into `sink`, unless `memo` shows that the site in place
-    /// has it made of the same data and templates: then the file is kept.
-    fn page_unless_unchanged(
-        &self,
-        template: &str,
-        folder: &str,
-        name: &'static str,
-        data: &impl Serialize,
-        sink: &dyn Sink,
-        memo: &PageMemo,
-    ) -> anyhow::Result<()> {
+/// Where pages go: each is rendered into the sink, or kept from the site
+/// in place when the memo shows it made of the same variables and
+/// templates as then.
+pub(crate) struct Out<'a> {
+    renderer: &'a Renderer,
+    sink: &'a dyn Sink,
+    memo: &'a PageMemo,
+}
+
+impl Out<'_> {
+    /// The page at `folder` (`folder/index.html`), from `template`.
+    fn page(&self, template: &str, folder: &str, vars: Vars) -> anyhow::Result<()> {
         let path = PathBuf::from(format!("{folder}index.html"));
-        let hash = memo::hash_page(self.memo_base, template, folder, data);
-        if let Some(len) = memo.length_if_unchanged(&path, hash)
-            && sink.keep(&path, len)
+        let hash = vars.hash(self.renderer.memo_base, template, folder);
+        if let Some(len) = self.memo.length_if_unchanged(&path, hash)
+            && self.sink.keep(&path, len)
         {
-            memo.record(path, hash, len);
+            self.memo.record(path, hash, len);
             return Ok(());
         }
-        let mut context = Context::new();
-        context.insert(name, data);
-        let file = self.page(template, folder, context)?;
-        memo.record(path, hash, file.contents.len() as u64);
-        sink.put(file)
+        let file = self.renderer.page(template, folder, vars.context)?;
+        self.memo.record(path, hash, file.contents.len() as u64);
+        self.sink.put(file)
     }
+}
 
+impl Renderer {
     /// Logs the templates that took longest in all, at debug level.
     pub fn log_slowest_templates(&self) {
         let Ok(timings) = self.timings.lock() else { return };
@@ -330,8 +330,8 @@ pub fn render_site(
         put_all(sink, files)?;
         Ok(Some(size))
     };
-    let (pages, index_size) =
-        rayon::join(|| render_pages(renderer, &input, bodies, &entries, sink, memo), search);
+    let out = Out { renderer, sink, memo };
+    let (pages, index_size) = rayon::join(|| render_pages(&out, &input, bodies, &entries), search);
     pages?;
     let index_size = index_size?;
     if index_size.is_some() {
@@ -352,21 +352,19 @@ pub fn render_site(
 
 /// Every HTML page and data file.
 fn render_pages(
-    renderer: &Renderer,
+    out: &Out<'_>,
     input: &SiteInput<'_>,
     bodies: Vec<String>,
     entries: &[Entry],
-    sink: &dyn Sink,
-    memo: &PageMemo,
 ) -> anyhow::Result<()> {
-    timed("  postmortem pages", || postmortem_pages(renderer, input, bodies, entries, sink, memo))?;
+    timed("  postmortem pages", || postmortem_pages(out, input, bodies, entries))?;
     let pages = KbPages::new(input.kb, entries, input.today);
-    let mut context = Context::new();
-    context.insert("counts", &Counts::of(input.postmortems, input.today));
-    context.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
-    context.insert("dashboard", &pages.dashboard());
-    context.insert("collections", &collections::links(input.collections));
-    sink.put(renderer.page("index.html", "", context)?)?;
+    let mut vars = Vars::new();
+    vars.insert("counts", &Counts::of(input.postmortems, input.today));
+    vars.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
+    vars.insert("dashboard", &pages.dashboard());
+    vars.insert("collections", &collections::links(input.collections));
+    out.page("index.html", "", vars)?;
 
     let years: Vec<YearGroup<'_>> = input
         .kb
@@ -379,38 +377,34 @@ fn render_pages(
             entries: group.members.iter().map(|&i| &entries[i]).collect(),
         })
         .collect();
-    let mut context = Context::new();
-    context.insert("years", &years);
-    context.insert("total", &entries.len());
-    sink.put(renderer.page("catalogue.html", "postmortems/", context)?)?;
+    let mut vars = Vars::new();
+    vars.insert("years", &years);
+    vars.insert("total", &entries.len());
+    out.page("catalogue.html", "postmortems/", vars)?;
 
     let lists = collections::views(input.collections, input.postmortems, entries);
-    put_all(sink, collections::pages(renderer, &lists)?)?;
-    put_all(sink, timed("  archive", || pages.years(renderer))?)?;
-    put_all(
-        sink,
-        timed("  taxonomies", || pages.taxonomies(renderer, &input.config.lessons_theme))?,
-    )?;
-    put_all(sink, pages.lessons(renderer, &input.config.lessons_theme)?)?;
-    put_all(sink, timed("  digests", || pages.digests(renderer, input.today))?)?;
-    put_all(sink, timed("  actions", || pages.actions(renderer))?)?;
+    collections::pages(out, &lists)?;
+    timed("  archive", || pages.years(out))?;
+    timed("  taxonomies", || pages.taxonomies(out, &input.config.lessons_theme))?;
+    pages.lessons(out, &input.config.lessons_theme)?;
+    timed("  digests", || pages.digests(out, input.today))?;
+    timed("  actions", || pages.actions(out))?;
+    let sink = out.sink;
     put_all(sink, data::action_files(input.kb)?)?;
 
     // Hosts serve 404.html at any depth; it links as if from the root.
-    sink.put(renderer.file("404.html", "", "404.html", Context::new())?)?;
+    sink.put(out.renderer.file("404.html", "", "404.html", Context::new())?)?;
     sink.put(feeds::atom(input.postmortems, entries, input.config, input.now))?;
     sink.put(timed("  data files", || feeds::model_json(input.postmortems, entries, input.today))?)
 }
 
 /// One page per published postmortem, each stored as soon as it is made,
-/// or kept from the previous site when `memo` shows it made of the same.
+/// or kept from the previous site when the memo shows it made of the same.
 fn postmortem_pages(
-    renderer: &Renderer,
+    out: &Out<'_>,
     input: &SiteInput<'_>,
     bodies: Vec<String>,
     entries: &[Entry],
-    sink: &dyn Sink,
-    memo: &PageMemo,
 ) -> anyhow::Result<()> {
     input.postmortems.par_iter().zip(bodies.into_par_iter()).enumerate().try_for_each(
         |(i, (pm, body))| {
@@ -422,8 +416,9 @@ fn postmortem_pages(
                 .unwrap_or_default();
             page.backlinks =
                 input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
-            let folder = input.links.path(pm);
-            renderer.page_unless_unchanged("postmortem.html", &folder, "page", &page, sink, memo)
+            let mut vars = Vars::new();
+            vars.insert("page", &page);
+            out.page("postmortem.html", &input.links.path(pm), vars)
         },
     )
 }
