@@ -228,7 +228,28 @@ fn is_plain_text(text: &str) -> bool {
 /// The first `limit` words of a body's prose, for the search index: code
 /// blocks and HTML are left out, since their tokens bloat the index and are
 /// rarely what a reader types.
+///
+/// pulldown-cmark reads a whole text before it gives its first event, and
+/// the words wanted are near the start: so growing beginnings of the body
+/// are read, each cut at a blank line, where every block before the cut
+/// is already closed. Only link and footnote definitions can change what
+/// comes before them; a body that has any is read whole.
 pub fn words(markdown: &str, limit: usize) -> String {
+    if !has_definitions(markdown) {
+        let mut wanted = limit.saturating_mul(16).max(1024);
+        while let Some(cut) = blank_line_after(markdown, wanted) {
+            let (out, count) = first_words(&markdown[..cut], limit);
+            if count == limit {
+                return out;
+            }
+            wanted = cut.saturating_mul(4);
+        }
+    }
+    first_words(markdown, limit).0
+}
+
+/// The first `limit` words of `markdown`'s prose, and how many there were.
+fn first_words(markdown: &str, limit: usize) -> (String, usize) {
     let mut out = String::new();
     let mut count = 0;
     let mut in_code = false;
@@ -239,7 +260,7 @@ pub fn words(markdown: &str, limit: usize) -> String {
             Event::Text(text) | Event::Code(text) if !in_code => {
                 for word in text.split_whitespace() {
                     if count == limit {
-                        return out;
+                        return (out, count);
                     }
                     if count > 0 {
                         out.push(' ');
@@ -251,7 +272,29 @@ pub fn words(markdown: &str, limit: usize) -> String {
             _ => {}
         }
     }
-    out
+    (out, count)
+}
+
+/// Whether a line could define a link or footnote (`[label]: ...`).
+fn has_definitions(markdown: &str) -> bool {
+    markdown.lines().any(|line| line.trim_start().starts_with('[') && line.contains("]:"))
+}
+
+/// The end of the first blank line that starts at or after byte `from`,
+/// unless that is the end of the text.
+fn blank_line_after(markdown: &str, from: usize) -> Option<usize> {
+    // Searching bytes: a line break is never inside a character.
+    let bytes = markdown.as_bytes();
+    let next_line = |from: usize| bytes.get(from..)?.iter().position(|&b| b == b'\n');
+    let mut at = next_line(from)? + from + 1;
+    while at < bytes.len() {
+        let line_end = next_line(at).map_or(bytes.len(), |n| at + n + 1);
+        if bytes[at..line_end].trim_ascii().is_empty() {
+            return (line_end < markdown.len()).then_some(line_end);
+        }
+        at = line_end;
+    }
+    None
 }
 
 struct BodyRenderer<'a> {

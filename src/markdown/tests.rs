@@ -142,3 +142,30 @@ fn plain_sentences_come_out_as_the_parser_would_give_them() {
         assert!(!is_plain_text(text), "{text:?}");
     }
 }
+
+#[test]
+fn first_words_from_a_beginning_are_those_of_the_whole_body() {
+    let paragraph = "The primary database failed over to a replica in another zone.\n\n";
+    let fence = "```yaml\nreplicas: 3\n\nzone: b\n```\n\n";
+    let table = "| Time | Event |\n|---|---|\n| 10:02 | page fired |\n\n";
+    let list = "- first\n\n  still the first item\n- second\n\n";
+    let bodies = [
+        paragraph.repeat(200),
+        format!("{fence}{}", paragraph.repeat(100)),
+        format!("{}{fence}{table}{list}", paragraph.repeat(40)).repeat(20),
+        format!(
+            "{}[the runbook][rb] says so.\n\n[rb]: https://example.com/rb\n",
+            paragraph.repeat(60)
+        ),
+        format!("{}Prose[^1] with a note.\n\n[^1]: The note.\n", paragraph.repeat(60)),
+        "Données répliquées — réplica en retard.\n\n".repeat(300),
+        paragraph.to_string(),
+        String::new(),
+    ];
+    for body in &bodies {
+        for limit in [0, 1, 5, 120, 1000] {
+            assert_eq!(words(body, limit), first_words(body, limit).0, "{limit} words of {body:?}");
+        }
+    }
+    assert_eq!(words(&bodies[0], 3), "The primary database");
+}
