@@ -193,35 +193,38 @@ impl<'a> KbPages<'a> {
             vars.insert("title", &taxonomy.title);
             vars.insert("terms", &terms);
             out.page("taxonomy.html", &format!("{}/", taxonomy.slug), vars)?;
-
-            taxonomy.terms.par_iter().try_for_each(|term| {
-                let mut vars = Vars::new();
-                vars.insert("taxonomy", &taxonomy.title);
-                vars.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
-                vars.insert("term", &term.name);
-                let compact: Vec<Compact<'_>> =
-                    term.members.iter().map(|&i| Compact::of(&self.entries[i])).collect();
-                vars.insert("entries", &compact);
-                let lesson_total: usize = term.members.iter().map(|&i| self.lessons[i].len()).sum();
-                vars.insert("lesson_total", &lesson_total);
-                let lessons: Vec<LessonView<'_>> =
-                    self.lessons_of(&term.members).take(TERM_ROWS).collect();
-                vars.insert("lessons", &lessons);
-                // Only the lessons taxonomy's terms have a page of all
-                // their lessons; the data file has everyone's.
-                let all_lessons = if taxonomy.name == lessons_theme {
-                    theme_url(&term.slug)
-                } else {
-                    String::new()
-                };
-                vars.insert("lessons_url", &all_lessons);
-                let (action_total, actions) = self.open_actions_of(&term.members, TERM_ROWS);
-                vars.insert("action_total", &action_total);
-                vars.insert("actions", &actions);
-                out.page("term.html", &format!("{}/{}/", taxonomy.slug, term.slug), vars)
-            })?;
         }
-        Ok(())
+        // Every term of every taxonomy, on all cores at once: a few large
+        // terms (a common tag) would otherwise leave a core idle.
+        let terms: Vec<_> = self
+            .kb
+            .taxonomies
+            .iter()
+            .flat_map(|taxonomy| taxonomy.terms.iter().map(move |term| (taxonomy, term)))
+            .collect();
+        terms.par_iter().try_for_each(|&(taxonomy, term)| {
+            let mut vars = Vars::new();
+            vars.insert("taxonomy", &taxonomy.title);
+            vars.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
+            vars.insert("term", &term.name);
+            let compact: Vec<Compact<'_>> =
+                term.members.iter().map(|&i| Compact::of(&self.entries[i])).collect();
+            vars.insert("entries", &compact);
+            let lesson_total: usize = term.members.iter().map(|&i| self.lessons[i].len()).sum();
+            vars.insert("lesson_total", &lesson_total);
+            let lessons: Vec<LessonView<'_>> =
+                self.lessons_of(&term.members).take(TERM_ROWS).collect();
+            vars.insert("lessons", &lessons);
+            // Only the lessons taxonomy's terms have a page of all
+            // their lessons; the data file has everyone's.
+            let all_lessons =
+                if taxonomy.name == lessons_theme { theme_url(&term.slug) } else { String::new() };
+            vars.insert("lessons_url", &all_lessons);
+            let (action_total, actions) = self.open_actions_of(&term.members, TERM_ROWS);
+            vars.insert("action_total", &action_total);
+            vars.insert("actions", &actions);
+            out.page("term.html", &format!("{}/{}/", taxonomy.slug, term.slug), vars)
+        })
     }
 
     /// The lessons of some postmortems, in their order.
@@ -343,20 +346,31 @@ impl<'a> KbPages<'a> {
             vars.insert("total", &self.rows.len());
             out.page("actions.html", folder, vars)
         };
-        board("Improvement actions", "All actions", &all, "actions/")?;
         let overdue_rows: Vec<usize> =
             (0..self.rows.len()).filter(|&i| self.rows[i].action.is_overdue).collect();
-        board("Overdue actions", "Overdue actions", &overdue_rows, "actions/overdue/")?;
+        // (title, heading, members, folder) of every board, made on all cores.
+        let mut boards: Vec<(String, String, Vec<usize>, String)> = vec![
+            ("Improvement actions".into(), "All actions".into(), all, "actions/".into()),
+            (
+                "Overdue actions".into(),
+                "Overdue actions".into(),
+                overdue_rows,
+                "actions/overdue/".into(),
+            ),
+        ];
         for group in &self.kb.owners {
             let heading = format!("Owner: {}", group.label);
-            board(&heading, &heading, &group.members, &format!("actions/owners/{}/", group.slug))?;
+            let folder = format!("actions/owners/{}/", group.slug);
+            boards.push((heading.clone(), heading, group.members.clone(), folder));
         }
         for status in ActionStatus::ALL {
             let heading = format!("Status: {}", status.label());
-            let members = self.kb.actions_with(status);
-            board(&heading, &heading, &members, &format!("actions/status/{}/", status.key()))?;
+            let folder = format!("actions/status/{}/", status.key());
+            boards.push((heading.clone(), heading, self.kb.actions_with(status), folder));
         }
-        Ok(())
+        boards.par_iter().try_for_each(|(title, heading, members, folder)| {
+            board(title, heading, members, folder)
+        })
     }
 
     /// The dashboard's figures, display-ready.
