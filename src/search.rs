@@ -102,7 +102,31 @@ pub struct IndexSize {
 #[derive(Serialize)]
 struct ResultDoc<'a>(&'a str, &'a str, &'a str, &'a str, String);
 
-/// Builds the index files over `postmortems` (with their list views).
+/// The text of each indexed field of a postmortem, as `FIELDS` lists them.
+pub type Fields = [String; 3];
+
+/// The text every postmortem gives each indexed field, on all cores.
+pub fn fields(postmortems: &[&Postmortem], config: &SearchConfig) -> Vec<Fields> {
+    use rayon::prelude::*;
+    postmortems.par_iter().map(|pm| fields_of(pm, config.body_words)).collect()
+}
+
+/// A hash of everything the index files are made of: the fields' text, the
+/// result rows and the settings. Equal keys make equal files.
+pub fn key(fields: &[Fields], entries: &[Entry], config: &SearchConfig) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    format!("{config:?}").hash(&mut hasher);
+    fields.hash(&mut hasher);
+    for e in entries {
+        (&e.title, &e.url, &e.date, &e.severity, &e.summary_text).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Builds the index files from each postmortem's `fields` (with their list
+/// views, in the same order).
 ///
 /// elasticlunr keeps, per field, a trie of characters. The trie is cut by
 /// first character into parts of about `PART_BYTES`, and the result rows
@@ -117,18 +141,15 @@ struct ResultDoc<'a>(&'a str, &'a str, &'a str, &'a str, String);
 /// lives in exactly one shard, so its frequencies are what one index over
 /// everything would hold, and the shards join into parts without a merge.
 pub fn build(
-    postmortems: &[&Postmortem],
+    fields: Vec<Fields>,
     entries: &[Entry],
     config: &SearchConfig,
 ) -> anyhow::Result<(Vec<OutputFile>, IndexSize)> {
     use rayon::prelude::*;
     let analysed: Vec<Analysed> = crate::site::timed("    analyse text", || {
-        postmortems
-            .par_iter()
-            .map_init(
-                || Analyser::new(&config.language),
-                |analyser, pm| analyser.analyse(fields_of(pm, config.body_words)),
-            )
+        fields
+            .into_par_iter()
+            .map_init(|| Analyser::new(&config.language), |analyser, f| analyser.analyse(f))
             .collect()
     });
     let store = document_store(&analysed)?;

@@ -224,11 +224,15 @@ impl crate::render::Sink for Staging {
         Staging::written(self)
     }
 
-    fn keep(&self, path: &Path, len: u64) -> bool {
-        let is_there = self.is_update
+    fn is_there(&self, path: &Path, len: u64) -> bool {
+        self.is_update
             && ensure_inside(path).is_ok()
             && std::fs::symlink_metadata(self.output.join(path))
-                .is_ok_and(|m| m.is_file() && m.len() == len);
+                .is_ok_and(|m| m.is_file() && m.len() == len)
+    }
+
+    fn keep(&self, path: &Path, len: u64) -> bool {
+        let is_there = self.is_there(path, len);
         if is_there && let Ok(mut written) = self.written.lock() {
             written.push(path.to_path_buf());
         }

@@ -5,8 +5,11 @@
 //! out which costs more than the rest of the build. The memo keeps, for each
 //! page the last build put in place, a hash of everything the page was made
 //! of (the theme's templates, the site's values, the page's template
-//! variables) and the length of the file written. A page whose hash is unchanged, and whose file is still
-//! there with that length, is kept as it is, unrendered.
+//! variables) and the length of the file written. A page whose hash is
+//! unchanged, and whose file is still there with that length, is kept as
+//! it is, unrendered. The search index is kept the same way: its files are
+//! recorded under one key, a hash of the text and settings it was made
+//! from, with its size for the build summary.
 //!
 //! The memo is removed before a site is moved into place and written again
 //! after, so a rebuild that fails part-way leaves no memo to trust; the
@@ -20,9 +23,11 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::search::IndexSize;
+
 /// The file's first line: the format and the version that wrote it.
 fn header() -> String {
-    format!("hindsight page memo 1 {}", env!("CARGO_PKG_VERSION"))
+    format!("hindsight page memo 2 {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// A page's hash and the length of its file.
@@ -36,8 +41,17 @@ struct Made {
 #[derive(Default)]
 pub struct PageMemo {
     path: Option<PathBuf>,
-    previous: HashMap<PathBuf, Made>,
+    previous: Previous,
     current: Mutex<Vec<(PathBuf, Made)>>,
+    /// The search index's key and size, for the summary.
+    search: Mutex<Option<(u64, IndexSize)>>,
+}
+
+/// What the memo file says of the site in place.
+#[derive(Default)]
+struct Previous {
+    pages: HashMap<PathBuf, Made>,
+    search: Option<(u64, IndexSize)>,
 }
 
 impl PageMemo {
@@ -48,7 +62,7 @@ impl PageMemo {
             .ok()
             .and_then(|file| parse(std::io::BufReader::new(file)))
             .unwrap_or_default();
-        PageMemo { path: Some(path), previous, current: Mutex::default() }
+        PageMemo { path: Some(path), previous, ..PageMemo::default() }
     }
 
     /// A memo that knows no pages and is never saved (`check`, tests).
@@ -59,7 +73,34 @@ impl PageMemo {
     /// The length the file at `path` had when the site in place was built
     /// from `hash`, if it was.
     pub fn length_if_unchanged(&self, path: &Path, hash: u64) -> Option<u64> {
-        self.previous.get(path).filter(|made| made.hash == hash).map(|made| made.len)
+        self.previous.pages.get(path).filter(|made| made.hash == hash).map(|made| made.len)
+    }
+
+    /// The search index files of the site in place, with their lengths,
+    /// and the index's size, if they were made from `key`. Their paths
+    /// were recorded with the key as their hash.
+    pub fn search_if_unchanged(&self, key: u64) -> Option<(Vec<(PathBuf, u64)>, IndexSize)> {
+        let (previous_key, size) = self.previous.search?;
+        if previous_key != key {
+            return None;
+        }
+        let mut files: Vec<(PathBuf, u64)> = self
+            .previous
+            .pages
+            .iter()
+            .filter(|(path, made)| made.hash == key && path.starts_with("search"))
+            .map(|(path, made)| (path.clone(), made.len))
+            .collect();
+        files.sort();
+        (!files.is_empty()).then_some((files, size))
+    }
+
+    /// Notes the key and size of this build's search index; its files are
+    /// recorded like pages, with the key as their hash.
+    pub fn record_search(&self, key: u64, size: IndexSize) {
+        if let Ok(mut search) = self.search.lock() {
+            *search = Some((key, size));
+        }
     }
 
     /// Notes that this build's site has the file `path`, `len` bytes long,
@@ -88,6 +129,9 @@ impl PageMemo {
         let partial = path.with_extension("partial");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
         writeln!(out, "{}", header())?;
+        if let Ok(Some((key, size))) = self.search.lock().as_deref() {
+            writeln!(out, "search {key:016x} {} {}", size.raw, size.first_search)?;
+        }
         for (page, made) in current.iter() {
             // Page paths come from ids and slugs: no line breaks.
             writeln!(out, "{:016x} {} {}", made.hash, made.len, page.display())?;
@@ -98,10 +142,21 @@ impl PageMemo {
     }
 }
 
-fn parse(reader: impl BufRead) -> Option<HashMap<PathBuf, Made>> {
-    let mut lines = reader.lines();
+fn parse(reader: impl BufRead) -> Option<Previous> {
+    let mut lines = reader.lines().peekable();
     if lines.next()?.ok()? != header() {
         return None;
+    }
+    let mut search = None;
+    if let Some(Ok(line)) = lines.peek()
+        && let Some(fields) = line.strip_prefix("search ")
+    {
+        let mut fields = fields.split(' ');
+        let key = u64::from_str_radix(fields.next()?, 16).ok()?;
+        let raw = fields.next()?.parse().ok()?;
+        let first_search = fields.next()?.parse().ok()?;
+        search = Some((key, IndexSize { raw, first_search }));
+        lines.next();
     }
     let mut pages = HashMap::new();
     for line in lines {
@@ -111,7 +166,7 @@ fn parse(reader: impl BufRead) -> Option<HashMap<PathBuf, Made>> {
         let len = fields.next()?.parse().ok()?;
         pages.insert(PathBuf::from(fields.next()?), Made { hash, len });
     }
-    Some(pages)
+    Some(Previous { pages, search })
 }
 
 /// A page's template variables, hashed as they are set: what the memo
@@ -208,7 +263,26 @@ mod tests {
         assert_ne!(hash, hash_of(8, "data"));
 
         next.forget().unwrap();
-        assert!(PageMemo::load(path).previous.is_empty(), "a forgotten memo is gone");
+        assert!(PageMemo::load(path).previous.pages.is_empty(), "a forgotten memo is gone");
+    }
+
+    #[test]
+    fn a_saved_memo_knows_the_search_index_by_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("public.hindsight-pages");
+        let memo = PageMemo::load(path.clone());
+        let size = IndexSize { raw: 900, first_search: 300 };
+        memo.record("search/part-0.js".into(), 42, 600);
+        memo.record("search/index.js".into(), 42, 300);
+        memo.record("postmortems/a/index.html".into(), 7, 120);
+        memo.record_search(42, size);
+        memo.save().unwrap();
+
+        let next = PageMemo::load(path);
+        let (files, kept) = next.search_if_unchanged(42).expect("the index is known");
+        assert_eq!(files, [("search/index.js".into(), 300), ("search/part-0.js".into(), 600)]);
+        assert_eq!((kept.raw, kept.first_search), (900, 300));
+        assert!(next.search_if_unchanged(43).is_none(), "another key is another index");
     }
 
     #[test]
@@ -217,7 +291,7 @@ mod tests {
         let path = dir.path().join("memo");
         for text in ["not a memo\n".to_string(), format!("{}\nzz 1 page\n", header())] {
             std::fs::write(&path, text).unwrap();
-            assert!(PageMemo::load(path.clone()).previous.is_empty());
+            assert!(PageMemo::load(path.clone()).previous.pages.is_empty());
         }
     }
 }

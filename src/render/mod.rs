@@ -293,6 +293,9 @@ pub struct SiteInput<'a> {
 pub trait Sink: Sync {
     /// Stores one file of the site.
     fn put(&self, file: OutputFile) -> anyhow::Result<()>;
+    /// Whether the previous site has the file `path`, `len` bytes long,
+    /// where a rebuild could keep it.
+    fn is_there(&self, path: &std::path::Path, len: u64) -> bool;
     /// Keeps the previous site's file at `path` as it is, when it is there
     /// and `len` bytes long; false when it must be rendered again.
     fn keep(&self, path: &std::path::Path, len: u64) -> bool;
@@ -324,11 +327,10 @@ pub fn render_site(
         if !input.config.search.enabled {
             return Ok(None);
         }
-        let (files, size) = timed("  search index", || {
-            search::build(input.postmortems, &entries, &input.config.search)
-        })?;
-        put_all(sink, files)?;
-        Ok(Some(size))
+        timed("  search index", || {
+            search_index(input.postmortems, &entries, input.config, sink, memo)
+        })
+        .map(Some)
     };
     let out = Out { renderer, sink, memo };
     let (pages, index_size) = rayon::join(|| render_pages(&out, &input, bodies, &entries), search);
@@ -348,6 +350,37 @@ pub fn render_site(
         sink.put(feeds::sitemap(&base.absolute(), &pages))?;
     }
     Ok(index_size)
+}
+
+/// The search index, kept from the site in place when the memo shows it
+/// made of the same text, entries and settings.
+fn search_index(
+    postmortems: &[&Postmortem],
+    entries: &[Entry],
+    config: &Config,
+    sink: &dyn Sink,
+    memo: &PageMemo,
+) -> anyhow::Result<IndexSize> {
+    let fields = search::fields(postmortems, &config.search);
+    let key = search::key(&fields, entries, &config.search);
+    if let Some((files, size)) = memo.search_if_unchanged(key)
+        && files.iter().all(|(path, len)| sink.is_there(path, *len))
+    {
+        for (path, len) in files {
+            if sink.keep(&path, len) {
+                memo.record(path, key, len);
+            }
+        }
+        memo.record_search(key, size);
+        return Ok(size);
+    }
+    let (files, size) = search::build(fields, entries, &config.search)?;
+    for file in &files {
+        memo.record(file.path.clone(), key, file.contents.len() as u64);
+    }
+    memo.record_search(key, size);
+    put_all(sink, files)?;
+    Ok(size)
 }
 
 /// Every HTML page and data file.

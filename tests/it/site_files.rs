@@ -176,3 +176,39 @@ fn postmortem_pages_show_backlinks_and_related_incidents() {
     let related = texts(&page, ".related .id");
     assert!(!related.is_empty() && related.len() <= 5, "{related:?}");
 }
+
+// A rebuild leaves the index files alone while what they are made of is
+// unchanged (the page memo records what that was), yet makes them again
+// once an indexed word changes or one of them has gone: always the files a
+// build from nothing writes.
+#[test]
+fn a_rebuild_keeps_the_search_index_until_its_text_changes() {
+    let repo = Repo::new();
+    let postmortem = |body: &str| {
+        format!("---\ntitle: Queue stalled\nid: INC-1\ndate: 2024-03-01\n---\n\n{body}\n")
+    };
+    repo.write("content/a.md", postmortem("The consumer hung."));
+    repo.build(&[]).expect_code(0);
+    let part = repo.path().join("public/search/part-0.js");
+    let modified = || std::fs::metadata(&part).unwrap().modified().unwrap();
+    let made = modified();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+
+    repo.build(&[]).expect_code(0).expect_stderr("search index");
+    assert_eq!(modified(), made, "an unchanged index was written again");
+
+    repo.write("content/a.md", postmortem("The zeppelin consumer hung."));
+    repo.build(&[]).expect_code(0);
+    let text = &loaded(&repo, "search/part-0.js")["text"];
+    assert!(text["z"]["e"]["p"]["p"].is_object(), "the new word is not indexed: {text}");
+
+    std::fs::remove_file(&part).unwrap();
+    repo.build(&[]).expect_code(0);
+    let fresh = repo.path().join("fresh");
+    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
+    let index_files = |site: &std::path::Path| {
+        ["search/index.js", "search/part-0.js", "search/docs-0.js"]
+            .map(|file| std::fs::read_to_string(site.join(file)).unwrap())
+    };
+    assert_eq!(index_files(&repo.path().join("public")), index_files(&fresh));
+}
