@@ -169,9 +169,10 @@ impl<'a> KbPages<'a> {
     /// The archive: one page per year, and one for undated postmortems.
     pub fn years(&self, out: &Out<'_>) -> anyhow::Result<()> {
         self.kb.years.par_iter().try_for_each(|group| {
+            let entries = self.entries_of(&group.members);
             let mut vars = Vars::new();
             vars.insert("label", &group.label);
-            vars.insert("entries", &self.entries_of(&group.members));
+            vars.insert("entries", &entries);
             out.page("year.html", &format!("postmortems/{}/", group.slug), vars)
         })
     }
@@ -203,24 +204,25 @@ impl<'a> KbPages<'a> {
             .flat_map(|taxonomy| taxonomy.terms.iter().map(move |term| (taxonomy, term)))
             .collect();
         terms.par_iter().try_for_each(|&(taxonomy, term)| {
-            let mut vars = Vars::new();
-            vars.insert("taxonomy", &taxonomy.title);
-            vars.insert("taxonomy_url", &format!("{}/", taxonomy.slug));
-            vars.insert("term", &term.name);
+            let taxonomy_url = format!("{}/", taxonomy.slug);
             let compact: Vec<Compact<'_>> =
                 term.members.iter().map(|&i| Compact::of(&self.entries[i])).collect();
-            vars.insert("entries", &compact);
             let lesson_total: usize = term.members.iter().map(|&i| self.lessons[i].len()).sum();
-            vars.insert("lesson_total", &lesson_total);
             let lessons: Vec<LessonView<'_>> =
                 self.lessons_of(&term.members).take(TERM_ROWS).collect();
-            vars.insert("lessons", &lessons);
             // Only the lessons taxonomy's terms have a page of all
             // their lessons; the data file has everyone's.
             let all_lessons =
                 if taxonomy.name == lessons_theme { theme_url(&term.slug) } else { String::new() };
-            vars.insert("lessons_url", &all_lessons);
             let (action_total, actions) = self.open_actions_of(&term.members, TERM_ROWS);
+            let mut vars = Vars::new();
+            vars.insert("taxonomy", &taxonomy.title);
+            vars.insert("taxonomy_url", &taxonomy_url);
+            vars.insert("term", &term.name);
+            vars.insert("entries", &compact);
+            vars.insert("lesson_total", &lesson_total);
+            vars.insert("lessons", &lessons);
+            vars.insert("lessons_url", &all_lessons);
             vars.insert("action_total", &action_total);
             vars.insert("actions", &actions);
             out.page("term.html", &format!("{}/{}/", taxonomy.slug, term.slug), vars)
@@ -265,8 +267,9 @@ impl<'a> KbPages<'a> {
                 .collect(),
         };
         self.kb.themes.par_iter().try_for_each(|theme| {
+            let theme_view = view(theme, usize::MAX);
             let mut vars = Vars::new();
-            vars.insert("theme", &view(theme, usize::MAX));
+            vars.insert("theme", &theme_view);
             out.page("lessons_theme.html", &theme_url(&theme.slug), vars)
         })?;
         let themes: Vec<ThemeView<'_>> =
@@ -281,13 +284,13 @@ impl<'a> KbPages<'a> {
                 count: members.len(),
             })
             .collect();
+        let lessons: usize = self.kb.postmortems.iter().map(|pm| pm.lessons_learned.len()).sum();
+        let sources =
+            self.kb.postmortems.iter().filter(|pm| !pm.lessons_learned.is_empty()).count();
         let mut vars = Vars::new();
         vars.insert("themes", &themes);
         vars.insert("theme_name", &theme_title);
         vars.insert("digests", &digests);
-        let lessons: usize = self.kb.postmortems.iter().map(|pm| pm.lessons_learned.len()).sum();
-        let sources =
-            self.kb.postmortems.iter().filter(|pm| !pm.lessons_learned.is_empty()).count();
         vars.insert("lesson_count", &lessons);
         vars.insert("lesson_sources", &sources);
         out.page("lessons.html", "lessons/", vars)
@@ -334,16 +337,17 @@ impl<'a> KbPages<'a> {
         let all: Vec<usize> = (0..self.rows.len()).collect();
 
         let board = |title: &str, heading: &str, members: &[usize], folder: &str| {
+            let rows = self.rows_of(&members[..members.len().min(PAGE_ROWS)]);
+            let (count, total) = (members.len(), self.rows.len());
             let mut vars = Vars::new();
             vars.insert("title", title);
             vars.insert("heading", heading);
-            let rows = self.rows_of(&members[..members.len().min(PAGE_ROWS)]);
             vars.insert("actions", &rows);
-            vars.insert("count", &members.len());
+            vars.insert("count", &count);
             vars.insert("statuses", &statuses);
             vars.insert("owners", &owners);
             vars.insert("overdue", &overdue);
-            vars.insert("total", &self.rows.len());
+            vars.insert("total", &total);
             out.page("actions.html", folder, vars)
         };
         let overdue_rows: Vec<usize> =

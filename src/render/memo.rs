@@ -170,26 +170,31 @@ fn parse(reader: impl BufRead) -> Option<Previous> {
 }
 
 /// A page's template variables, hashed as they are set: what the memo
-/// compares to decide whether the page must be rendered again.
-pub struct Vars {
-    pub(super) context: tera::Context,
+/// compares to decide whether the page must be rendered again. The values
+/// are only borrowed: a page the memo keeps never pays for a template
+/// context.
+pub struct Vars<'a> {
+    values: Vec<SetValue<'a>>,
     hasher: HashWriter,
 }
 
-impl Vars {
+/// Sets one borrowed value in a template context.
+type SetValue<'a> = Box<dyn Fn(&mut tera::Context) + 'a>;
+
+impl<'a> Vars<'a> {
     /// No variables yet.
-    pub fn new() -> Vars {
-        Vars { context: tera::Context::new(), hasher: HashWriter(std::hash::DefaultHasher::new()) }
+    pub fn new() -> Vars<'a> {
+        Vars { values: Vec::new(), hasher: HashWriter(std::hash::DefaultHasher::new()) }
     }
 
     /// Sets `key` to `value` for the template.
-    pub fn insert(&mut self, key: &'static str, value: &(impl Serialize + ?Sized)) {
+    pub fn insert(&mut self, key: &'static str, value: &'a (impl Serialize + ?Sized)) {
         self.hasher.0.write(key.as_bytes());
         self.hasher.0.write_u8(0);
         // Serialising into a hasher allocates nothing; it cannot fail.
         let _ = serde_json::to_writer(&mut self.hasher, value);
         self.hasher.0.write_u8(0);
-        self.context.insert(key, value);
+        self.values.push(Box::new(move |context| context.insert(key, value)));
     }
 
     /// The hash of the variables with `base` (the templates and the
@@ -201,6 +206,15 @@ impl Vars {
         hasher.write_u8(0);
         hasher.write(path.as_bytes());
         hasher.finish()
+    }
+
+    /// The template context, for a page that must be rendered.
+    pub(super) fn context(&self) -> tera::Context {
+        let mut context = tera::Context::new();
+        for set in &self.values {
+            set(&mut context);
+        }
+        context
     }
 }
 

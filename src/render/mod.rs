@@ -181,7 +181,7 @@ impl Out<'_> {
             self.memo.record(path, hash, len);
             return Ok(());
         }
-        let file = self.renderer.page(template, folder, vars.context)?;
+        let file = self.renderer.page(template, folder, vars.context())?;
         self.memo.record(path, hash, file.contents.len() as u64);
         self.sink.put(file)
     }
@@ -392,11 +392,14 @@ fn render_pages(
 ) -> anyhow::Result<()> {
     timed("  postmortem pages", || postmortem_pages(out, input, bodies, entries))?;
     let pages = KbPages::new(input.kb, entries, input.today);
+    let counts = Counts::of(input.postmortems, input.today);
+    let dashboard = pages.dashboard();
+    let collection_links = collections::links(input.collections);
     let mut vars = Vars::new();
-    vars.insert("counts", &Counts::of(input.postmortems, input.today));
+    vars.insert("counts", &counts);
     vars.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
-    vars.insert("dashboard", &pages.dashboard());
-    vars.insert("collections", &collections::links(input.collections));
+    vars.insert("dashboard", &dashboard);
+    vars.insert("collections", &collection_links);
     out.page("index.html", "", vars)?;
 
     let years: Vec<YearGroup<'_>> = input
@@ -410,9 +413,10 @@ fn render_pages(
             entries: group.members.iter().map(|&i| &entries[i]).collect(),
         })
         .collect();
+    let total = entries.len();
     let mut vars = Vars::new();
     vars.insert("years", &years);
-    vars.insert("total", &entries.len());
+    vars.insert("total", &total);
     out.page("catalogue.html", "postmortems/", vars)?;
 
     let lists = collections::views(input.collections, input.postmortems, entries);
