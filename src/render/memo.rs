@@ -16,7 +16,7 @@
 //! next build renders every page.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
+use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,10 +24,13 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::search::IndexSize;
+use feed::feed;
+
+mod feed;
 
 /// The file's first line: the format and the version that wrote it.
 fn header() -> String {
-    format!("hindsight page memo 2 {}", env!("CARGO_PKG_VERSION"))
+    format!("hindsight page memo 3 {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// A page's hash and the length of its file.
@@ -175,7 +178,7 @@ fn parse(reader: impl BufRead) -> Option<Previous> {
 /// context.
 pub struct Vars<'a> {
     values: Vec<SetValue<'a>>,
-    hasher: HashWriter,
+    hasher: DefaultHasher,
 }
 
 /// Sets one borrowed value in a template context.
@@ -184,23 +187,20 @@ type SetValue<'a> = Box<dyn Fn(&mut tera::Context) + 'a>;
 impl<'a> Vars<'a> {
     /// No variables yet.
     pub fn new() -> Vars<'a> {
-        Vars { values: Vec::new(), hasher: HashWriter(std::hash::DefaultHasher::new()) }
+        Vars { values: Vec::new(), hasher: DefaultHasher::new() }
     }
 
     /// Sets `key` to `value` for the template.
     pub fn insert(&mut self, key: &'static str, value: &'a (impl Serialize + ?Sized)) {
-        self.hasher.0.write(key.as_bytes());
-        self.hasher.0.write_u8(0);
-        // Serialising into a hasher allocates nothing; it cannot fail.
-        let _ = serde_json::to_writer(&mut self.hasher, value);
-        self.hasher.0.write_u8(0);
+        feed(&mut self.hasher, key);
+        feed(&mut self.hasher, value);
         self.values.push(Box::new(move |context| context.insert(key, value)));
     }
 
     /// The hash of the variables with `base` (the templates and the
     /// site's values), the template's name and the page's path.
     pub(super) fn hash(&self, base: u64, template: &str, path: &str) -> u64 {
-        let mut hasher = self.hasher.0.clone();
+        let mut hasher = self.hasher.clone();
         hasher.write_u64(base);
         hasher.write(template.as_bytes());
         hasher.write_u8(0);
@@ -223,30 +223,12 @@ pub fn hash_base<'a>(
     templates: impl Iterator<Item = (&'a str, &'a str)>,
     site: &impl Serialize,
 ) -> u64 {
-    let mut hasher = HashWriter(std::hash::DefaultHasher::new());
-    for (name, source) in templates {
-        hasher.0.write(name.as_bytes());
-        hasher.0.write_u8(0);
-        hasher.0.write(source.as_bytes());
-        hasher.0.write_u8(0);
+    let mut hasher = DefaultHasher::new();
+    for template in templates {
+        feed(&mut hasher, &template);
     }
-    let _ = serde_json::to_writer(&mut hasher, site);
-    hasher.0.finish()
-}
-
-/// Feeds serde_json's output straight into a hasher.
-#[derive(Clone)]
-struct HashWriter(std::hash::DefaultHasher);
-
-impl Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    feed(&mut hasher, site);
+    hasher.finish()
 }
 
 #[cfg(test)]
