@@ -19,6 +19,9 @@ use serde_json::value::RawValue;
 
 mod shard;
 mod trie;
+mod words;
+
+pub use words::WordsCache;
 
 use crate::markdown;
 use crate::model::Postmortem;
@@ -140,18 +143,36 @@ pub fn key(fields: &[Fields], entries: &[Entry], config: &SearchConfig) -> u64 {
 /// range of first characters, each an elasticlunr index of its own. A word
 /// lives in exactly one shard, so its frequencies are what one index over
 /// everything would hold, and the shards join into parts without a merge.
+///
+/// A document whose fields `cache` knows is not analysed again; the cache
+/// is saved with this build's documents.
 pub fn build(
     fields: Vec<Fields>,
     entries: &[Entry],
     config: &SearchConfig,
+    cache: &WordsCache,
 ) -> anyhow::Result<(Vec<OutputFile>, IndexSize)> {
     use rayon::prelude::*;
-    let analysed: Vec<Analysed> = crate::site::timed("    analyse text", || {
-        fields
-            .into_par_iter()
-            .map_init(|| Analyser::new(&config.language), |analyser, f| analyser.analyse(f))
-            .collect()
-    });
+    let (keys, analysed): (Vec<u64>, Vec<Analysed>) =
+        crate::site::timed("    analyse text", || {
+            fields
+                .into_par_iter()
+                .map_init(
+                    || Analyser::new(&config.language),
+                    |analyser, f| {
+                        let key = words::key(&f);
+                        (key, cache.get(key).unwrap_or_else(|| analyser.analyse(f)))
+                    },
+                )
+                .unzip()
+        });
+    let documents: Vec<(u64, &Analysed)> = keys.into_iter().zip(&analysed).collect();
+    if let Err(e) = cache.save(&config.language, &documents) {
+        log::warn!(
+            "warning: cannot save the analysed search words: {e}; the next build analyses every postmortem"
+        );
+    }
+    drop(documents);
     let store = document_store(&analysed)?;
     let shards: Vec<Tries> = crate::site::timed("    index documents", || {
         let plan = plan_shards(&analysed, SHARDS);

@@ -254,6 +254,7 @@ fn publish(
         collections: sources.collections,
         today: setup.today,
         now: setup.now,
+        words_cache: crate::write::sibling(&setup.output, "words").ok(),
     };
     let staging = Staging::create(&setup.output).map_err(BuildError::Output)?;
     // A template that fails is a theme problem; a file that cannot be

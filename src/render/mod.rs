@@ -28,7 +28,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::link::LinkIndex;
 use crate::link::related::Web;
 use crate::model::{Kind, Postmortem};
-use crate::search::{self, IndexSize};
+use crate::search::{self, IndexSize, WordsCache};
 use crate::site::timed;
 use crate::slug::slugify;
 use crate::theme::Theme;
@@ -287,6 +287,8 @@ pub struct SiteInput<'a> {
     pub today: Date,
     /// The build time, for the feed's `updated` when nothing is dated.
     pub now: jiff::Timestamp,
+    /// Where analysed search words are kept between builds, if anywhere.
+    pub words_cache: Option<PathBuf>,
 }
 
 /// Where rendered files go: the write stage's staging folder.
@@ -327,10 +329,7 @@ pub fn render_site(
         if !input.config.search.enabled {
             return Ok(None);
         }
-        timed("  search index", || {
-            search_index(input.postmortems, &entries, input.config, sink, memo)
-        })
-        .map(Some)
+        timed("  search index", || search_index(&input, &entries, sink, memo)).map(Some)
     };
     let out = Out { renderer, sink, memo };
     let (pages, index_size) = rayon::join(|| render_pages(&out, &input, bodies, &entries), search);
@@ -355,13 +354,13 @@ pub fn render_site(
 /// The search index, kept from the site in place when the memo shows it
 /// made of the same text, entries and settings.
 fn search_index(
-    postmortems: &[&Postmortem],
+    input: &SiteInput<'_>,
     entries: &[Entry],
-    config: &Config,
     sink: &dyn Sink,
     memo: &PageMemo,
 ) -> anyhow::Result<IndexSize> {
-    let fields = search::fields(postmortems, &config.search);
+    let config = input.config;
+    let fields = search::fields(input.postmortems, &config.search);
     let key = search::key(&fields, entries, &config.search);
     if let Some((files, size)) = memo.search_if_unchanged(key)
         && files.iter().all(|(path, len)| sink.is_there(path, *len))
@@ -374,7 +373,11 @@ fn search_index(
         memo.record_search(key, size);
         return Ok(size);
     }
-    let (files, size) = search::build(fields, entries, &config.search)?;
+    let words = match &input.words_cache {
+        Some(path) => WordsCache::load(path.clone(), &config.search.language),
+        None => WordsCache::default(),
+    };
+    let (files, size) = search::build(fields, entries, &config.search, &words)?;
     for file in &files {
         memo.record(file.path.clone(), key, file.contents.len() as u64);
     }

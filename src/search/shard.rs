@@ -15,9 +15,10 @@ pub(super) const SHARDS: usize = 8;
 /// One document's fields after the language's pipeline: the words,
 /// joined by spaces, and how many there are (what elasticlunr.js divides
 /// by when it scores a field).
+#[derive(Clone, Debug)]
 pub(super) struct Analysed {
-    words: [String; 3],
-    lengths: [usize; 3],
+    pub(super) words: [String; 3],
+    pub(super) lengths: [usize; 3],
 }
 
 /// The language's tokenizer and pipeline (stop words, stemming), one per
