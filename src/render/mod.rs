@@ -386,15 +386,64 @@ fn search_index(
     Ok(size)
 }
 
-/// Every HTML page and data file.
+/// Every HTML page and data file. Postmortem pages are most of the work;
+/// the pages across postmortems are made beside them, each group a task of
+/// its own, so that no core waits on a single large page (the catalogue,
+/// the feed) while the other finishes.
 fn render_pages(
     out: &Out<'_>,
     input: &SiteInput<'_>,
     bodies: Vec<String>,
     entries: &[Entry],
 ) -> anyhow::Result<()> {
-    timed("  postmortem pages", || postmortem_pages(out, input, bodies, entries))?;
+    let (postmortems, others) = rayon::join(
+        || timed("  postmortem pages", || postmortem_pages(out, input, bodies, entries)),
+        || knowledge_pages(out, input, entries),
+    );
+    postmortems.and(others)
+}
+
+/// A group of pages or files, made on whichever core is free.
+type Task<'t> = Box<dyn Fn() -> anyhow::Result<()> + Send + Sync + 't>;
+
+/// The pages across postmortems, the feed and the data files.
+fn knowledge_pages(out: &Out<'_>, input: &SiteInput<'_>, entries: &[Entry]) -> anyhow::Result<()> {
     let pages = KbPages::new(input.kb, entries, input.today);
+    let pages = &pages;
+    let theme = &input.config.lessons_theme;
+    let tasks: Vec<Task<'_>> = vec![
+        Box::new(|| timed("  taxonomies", || pages.taxonomies(out, theme))),
+        Box::new(|| timed("  actions", || pages.actions(out))),
+        Box::new(|| {
+            let file = timed("  data files", || {
+                feeds::model_json(input.postmortems, entries, input.today)
+            })?;
+            out.sink.put(file)
+        }),
+        Box::new(|| timed("  digests", || pages.digests(out, input.today))),
+        Box::new(|| pages.lessons(out, theme)),
+        Box::new(|| timed("  archive", || pages.years(out))),
+        Box::new(|| home_page(out, input, entries, pages)),
+        Box::new(|| catalogue_page(out, input, entries)),
+        Box::new(|| {
+            let lists = collections::views(input.collections, input.postmortems, entries);
+            collections::pages(out, &lists)
+        }),
+        Box::new(|| put_all(out.sink, data::action_files(input.kb)?)),
+        Box::new(|| out.sink.put(feeds::atom(input.postmortems, entries, input.config, input.now))),
+        // Hosts serve 404.html at any depth; it links as if from the root.
+        Box::new(|| out.sink.put(out.renderer.file("404.html", "", "404.html", Context::new())?)),
+    ];
+    tasks.into_par_iter().try_for_each(|task| task())
+}
+
+/// The home page: counts, the newest postmortems and the dashboard.
+fn home_page(
+    out: &Out<'_>,
+    input: &SiteInput<'_>,
+    entries: &[Entry],
+    pages: &KbPages<'_>,
+) -> anyhow::Result<()> {
     let counts = Counts::of(input.postmortems, input.today);
     let dashboard = pages.dashboard();
     let collection_links = collections::links(input.collections);
@@ -403,8 +452,11 @@ fn render_pages(
     vars.insert("recent", &entries[..entries.len().min(input.config.home_recent)]);
     vars.insert("dashboard", &dashboard);
     vars.insert("collections", &collection_links);
-    out.page("index.html", "", vars)?;
+    out.page("index.html", "", vars)
+}
 
+/// `/postmortems/`: every postmortem by year.
+fn catalogue_page(out: &Out<'_>, input: &SiteInput<'_>, entries: &[Entry]) -> anyhow::Result<()> {
     let years: Vec<YearGroup<'_>> = input
         .kb
         .years
@@ -420,22 +472,7 @@ fn render_pages(
     let mut vars = Vars::new();
     vars.insert("years", &years);
     vars.insert("total", &total);
-    out.page("catalogue.html", "postmortems/", vars)?;
-
-    let lists = collections::views(input.collections, input.postmortems, entries);
-    collections::pages(out, &lists)?;
-    timed("  archive", || pages.years(out))?;
-    timed("  taxonomies", || pages.taxonomies(out, &input.config.lessons_theme))?;
-    pages.lessons(out, &input.config.lessons_theme)?;
-    timed("  digests", || pages.digests(out, input.today))?;
-    timed("  actions", || pages.actions(out))?;
-    let sink = out.sink;
-    put_all(sink, data::action_files(input.kb)?)?;
-
-    // Hosts serve 404.html at any depth; it links as if from the root.
-    sink.put(out.renderer.file("404.html", "", "404.html", Context::new())?)?;
-    sink.put(feeds::atom(input.postmortems, entries, input.config, input.now))?;
-    sink.put(timed("  data files", || feeds::model_json(input.postmortems, entries, input.today))?)
+    out.page("catalogue.html", "postmortems/", vars)
 }
 
 /// One page per published postmortem, each stored as soon as it is made,
