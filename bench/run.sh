@@ -89,16 +89,17 @@ PY
 }
 
 # best LOG FRESH CMD...: measure CMD BENCH_REPEAT times, setting the
-# folder FRESH aside first each time (when not empty) with Hindsight's cache
-# beside it (FRESH.hindsight-cache), so a cold run highlights every code
-# block again, and keep the fastest wall
+# folder FRESH aside first each time (when not empty) with every file
+# Hindsight keeps beside it (FRESH.hindsight-*: highlighted code, parsed
+# front matter, search words, the page memo), so a cold run reads,
+# highlights and analyses everything again, and keep the fastest wall
 # time and the highest peak memory. The fastest run is the one least
 # disturbed by whatever else the machine was doing.
 best() {
   local log=$1 fresh=$2 i fastest="" peak=0
   shift 2
   for ((i = 1; i <= REPEAT; i++)); do
-    [[ -z $fresh ]] || set_aside "$fresh" "$fresh.hindsight-cache"
+    [[ -z $fresh ]] || set_aside "$fresh" "$fresh".hindsight-*
     measure "$log" "$@"
     [[ $STATUS -eq 0 ]] || return 0
     fastest=$(min_time "$WALL" "$fastest")
