@@ -68,3 +68,20 @@ fn today(config: &config::Config) -> anyhow::Result<jiff::civil::Date> {
     let now = dates::build_time().map_err(anyhow::Error::msg)?;
     Ok(now.to_zoned_datetime(config.timezone.clone()).date())
 }
+
+/// What names this build of Hindsight in the files it keeps beside a site
+/// between builds: the version, and the executable's length and time of
+/// modification. A binary compiled since (a developer's, or an upgrade
+/// that kept the version number) never trusts what another one kept; CI
+/// that caches its compiled binary keeps its caches too.
+pub(crate) fn build_id() -> &'static str {
+    use std::hash::{Hash, Hasher};
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        if let Ok(exe) = std::env::current_exe().and_then(std::fs::metadata) {
+            (exe.len(), exe.modified().ok()).hash(&mut hasher);
+        }
+        format!("{}+{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish())
+    })
+}

@@ -119,7 +119,7 @@ pub fn fields(postmortems: &[&Postmortem], config: &SearchConfig) -> Vec<Fields>
 pub fn key(fields: &[Fields], entries: &[Entry], config: &SearchConfig) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    crate::build_id().hash(&mut hasher);
     format!("{config:?}").hash(&mut hasher);
     fields.hash(&mut hasher);
     for e in entries {

@@ -18,7 +18,7 @@ type Key = (u64, u64);
 /// The file's first bytes: the format, and the version that wrote it (a
 /// new Hindsight may highlight differently).
 fn header() -> String {
-    format!("hindsight highlight cache 1 {}\n", env!("CARGO_PKG_VERSION"))
+    format!("hindsight highlight cache 1 {}\n", crate::build_id())
 }
 
 /// A cache file, loaded at the start of a build.

@@ -25,7 +25,7 @@ use crate::model::Postmortem;
 
 /// The file's first line: the format, and the version that wrote it.
 fn header() -> String {
-    format!("hindsight parse cache 1 {}", env!("CARGO_PKG_VERSION"))
+    format!("hindsight parse cache 1 {}", crate::build_id())
 }
 
 /// One file's reading, as stored.

@@ -30,7 +30,7 @@ mod feed;
 
 /// The file's first line: the format and the version that wrote it.
 fn header() -> String {
-    format!("hindsight page memo 3 {}", env!("CARGO_PKG_VERSION"))
+    format!("hindsight page memo 3 {}", crate::build_id())
 }
 
 /// A page's hash and the length of its file.

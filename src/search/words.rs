@@ -20,7 +20,7 @@ use super::shard::Analysed;
 /// The file's first line: the format, the version that wrote it and the
 /// language, since the pipeline depends on all three.
 fn header(language: &str) -> String {
-    format!("hindsight search words 1 {} {language}", env!("CARGO_PKG_VERSION"))
+    format!("hindsight search words 1 {} {language}", crate::build_id())
 }
 
 /// Analysed documents by the hash of their fields.
