@@ -311,10 +311,10 @@ fn put_all(sink: &dyn Sink, files: Vec<OutputFile>) -> anyhow::Result<()> {
 }
 
 /// Renders every page of the site into `sink`, in parallel where pages are
-/// many, and the search index beside them (its indexing is sequential, so
-/// it runs while the other core renders pages); returns the index's size
-/// when there is one. Pages go to the sink as they are made, so the site is
-/// never whole in memory.
+/// many, and the search index beside them, both on rayon's pool; returns
+/// the index's size when there is one. Pages go to the sink as they are
+/// made, so the site is never whole in memory; pages and an index the memo
+/// shows unchanged are kept as the site in place has them.
 pub fn render_site(
     renderer: &Renderer,
     mut input: SiteInput<'_>,
