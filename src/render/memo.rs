@@ -179,6 +179,8 @@ fn parse(reader: impl BufRead) -> Option<Previous> {
 pub struct Vars<'a> {
     values: Vec<SetValue<'a>>,
     hasher: DefaultHasher,
+    /// A value could not be hashed: the page must always be rendered.
+    unhashable: bool,
 }
 
 /// Sets one borrowed value in a template context.
@@ -187,25 +189,29 @@ type SetValue<'a> = Box<dyn Fn(&mut tera::Context) + 'a>;
 impl<'a> Vars<'a> {
     /// No variables yet.
     pub fn new() -> Vars<'a> {
-        Vars { values: Vec::new(), hasher: DefaultHasher::new() }
+        Vars { values: Vec::new(), hasher: DefaultHasher::new(), unhashable: false }
     }
 
     /// Sets `key` to `value` for the template.
     pub fn insert(&mut self, key: &'static str, value: &'a (impl Serialize + ?Sized)) {
         feed(&mut self.hasher, key);
-        feed(&mut self.hasher, value);
+        self.unhashable |= !feed(&mut self.hasher, value);
         self.values.push(Box::new(move |context| context.insert(key, value)));
     }
 
     /// The hash of the variables with `base` (the templates and the
-    /// site's values), the template's name and the page's path.
-    pub(super) fn hash(&self, base: u64, template: &str, path: &str) -> u64 {
+    /// site's values), the template's name and the page's path; none when
+    /// a value could not be hashed.
+    pub(super) fn hash(&self, base: u64, template: &str, path: &str) -> Option<u64> {
+        if self.unhashable {
+            return None;
+        }
         let mut hasher = self.hasher.clone();
         hasher.write_u64(base);
         hasher.write(template.as_bytes());
         hasher.write_u8(0);
         hasher.write(path.as_bytes());
-        hasher.finish()
+        Some(hasher.finish())
     }
 
     /// The template context, for a page that must be rendered.
@@ -227,7 +233,12 @@ pub fn hash_base<'a>(
     for template in templates {
         feed(&mut hasher, &template);
     }
-    feed(&mut hasher, site);
+    if !feed(&mut hasher, site) {
+        // Values that cannot be hashed must never match a memo: a hash
+        // seeded at random for this run cannot.
+        use std::hash::BuildHasher;
+        return std::collections::hash_map::RandomState::new().hash_one(hasher.finish());
+    }
     hasher.finish()
 }
 
@@ -243,7 +254,7 @@ mod tests {
         let hash_of = |base: u64, data: &str| {
             let mut vars = Vars::new();
             vars.insert("page", data);
-            vars.hash(base, "postmortem.html", "postmortems/a/")
+            vars.hash(base, "postmortem.html", "postmortems/a/").unwrap()
         };
         let hash = hash_of(7, "data");
         memo.record("postmortems/a/index.html".into(), hash, 120);

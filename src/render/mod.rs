@@ -174,15 +174,19 @@ impl Out<'_> {
     /// The page at `folder` (`folder/index.html`), from `template`.
     fn page(&self, template: &str, folder: &str, vars: Vars) -> anyhow::Result<()> {
         let path = PathBuf::from(format!("{folder}index.html"));
+        // A page whose variables cannot be hashed is rendered every time.
         let hash = vars.hash(self.renderer.memo_base, template, folder);
-        if let Some(len) = self.memo.length_if_unchanged(&path, hash)
+        if let Some(hash) = hash
+            && let Some(len) = self.memo.length_if_unchanged(&path, hash)
             && self.sink.keep(&path, len)
         {
             self.memo.record(path, hash, len);
             return Ok(());
         }
         let file = self.renderer.page(template, folder, vars.context())?;
-        self.memo.record(path, hash, file.contents.len() as u64);
+        if let Some(hash) = hash {
+            self.memo.record(path, hash, file.contents.len() as u64);
+        }
         self.sink.put(file)
     }
 }
@@ -362,13 +366,13 @@ fn search_index(
     let config = input.config;
     let fields = search::fields(input.postmortems, &config.search);
     let key = search::key(&fields, entries, &config.search);
+    // The index is kept whole or made again: never a part of it.
     if let Some((files, size)) = memo.search_if_unchanged(key)
         && files.iter().all(|(path, len)| sink.is_there(path, *len))
+        && files.iter().all(|(path, len)| sink.keep(path, *len))
     {
         for (path, len) in files {
-            if sink.keep(&path, len) {
-                memo.record(path, key, len);
-            }
+            memo.record(path, key, len);
         }
         memo.record_search(key, size);
         return Ok(size);

@@ -3,8 +3,10 @@
 //! Hashing a page's variables through serde_json escaped every string of
 //! the page's HTML and handed the hasher a few bytes at a time, which made
 //! hashing a tenth of a rebuild. Here each string goes in whole, after its
-//! length, and each value after a tag naming its kind, so two different
-//! values never feed the same bytes.
+//! length, and each value after a tag naming its kind (a list and a map
+//! have different tags), so two values that would print as different JSON
+//! never feed the same bytes. A value whose `Serialize` fails cannot be
+//! hashed at all: `feed` says so, and the page is rendered every time.
 
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
@@ -12,11 +14,10 @@ use std::hash::{DefaultHasher, Hasher};
 use serde::Serialize;
 use serde::ser;
 
-/// Feeds `value` into `hasher`. Serialisation into a hasher cannot fail
-/// unless a value's own `Serialize` reports an error; such a value feeds
-/// what it had fed so far, which still differs from any complete value.
-pub fn feed(hasher: &mut DefaultHasher, value: &(impl Serialize + ?Sized)) {
-    let _ = value.serialize(&mut Feeder(hasher));
+/// Feeds `value` into `hasher`; false when the value's own `Serialize`
+/// failed part-way, so that what was fed does not name the value.
+pub fn feed(hasher: &mut DefaultHasher, value: &(impl Serialize + ?Sized)) -> bool {
+    value.serialize(&mut Feeder(hasher)).is_ok()
 }
 
 struct Feeder<'h>(&'h mut DefaultHasher);
@@ -49,8 +50,10 @@ const FLOAT: u8 = 5;
 const TEXT: u8 = 6;
 const BYTES: u8 = 7;
 const VARIANT: u8 = 8;
-const OPEN: u8 = 9;
-const CLOSE: u8 = 10;
+const LIST: u8 = 9;
+const MAP: u8 = 10;
+const CLOSE: u8 = 11;
+const BIG: u8 = 12;
 
 impl Feeder<'_> {
     fn text(&mut self, text: &[u8]) {
@@ -111,6 +114,20 @@ impl<'a, 'h> ser::Serializer for &'a mut Feeder<'h> {
     }
     fn serialize_u64(self, v: u64) -> Result<(), Unhashable> {
         self.int(v.into());
+        Ok(())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), Unhashable> {
+        self.int(v);
+        Ok(())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), Unhashable> {
+        match i128::try_from(v) {
+            Ok(v) => self.int(v),
+            Err(_) => {
+                self.0.write_u8(BIG);
+                self.0.write_u128(v);
+            }
+        }
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Unhashable> {
@@ -178,7 +195,7 @@ impl<'a, 'h> ser::Serializer for &'a mut Feeder<'h> {
         value.serialize(self)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self, Unhashable> {
-        self.0.write_u8(OPEN);
+        self.0.write_u8(LIST);
         Ok(self)
     }
     fn serialize_tuple(self, _: usize) -> Result<Self, Unhashable> {
@@ -198,10 +215,12 @@ impl<'a, 'h> ser::Serializer for &'a mut Feeder<'h> {
         self.serialize_seq(None)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self, Unhashable> {
-        self.serialize_seq(None)
+        // A struct is a map to a template: both print as a JSON object.
+        self.0.write_u8(MAP);
+        Ok(self)
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Unhashable> {
-        self.serialize_seq(None)
+        self.serialize_map(None)
     }
     fn serialize_struct_variant(
         self,
@@ -210,7 +229,8 @@ impl<'a, 'h> ser::Serializer for &'a mut Feeder<'h> {
         variant: &'static str,
         _: usize,
     ) -> Result<Self, Unhashable> {
-        self.serialize_tuple_variant("", 0, variant, 0)
+        self.serialize_unit_variant("", 0, variant)?;
+        self.serialize_map(None)
     }
 }
 
@@ -297,12 +317,12 @@ mod tests {
 
     fn hash(value: &(impl Serialize + ?Sized)) -> u64 {
         let mut hasher = DefaultHasher::new();
-        feed(&mut hasher, value);
+        assert!(feed(&mut hasher, value));
         hasher.finish()
     }
 
     #[test]
-    fn different_values_feed_different_bytes() {
+    fn values_that_print_differently_feed_different_bytes() {
         // Strings that only differ in where one ends and the next begins,
         // or in escapes, a missing value against an empty one.
         assert_ne!(hash(&("ab", "c")), hash(&("a", "bc")));
@@ -311,5 +331,22 @@ mod tests {
         assert_ne!(hash(&vec![vec![1], vec![]]), hash(&vec![vec![], vec![1]]));
         assert_ne!(hash(&1u8), hash(&1.0f64));
         assert_eq!(hash(&("a", 1u32)), hash(&("a", 1u64)), "a number is a number");
+        // A list and a map, as free-form `extra:` fields can hold either.
+        let list = serde_json::json!(["a", "b"]);
+        let map = serde_json::json!({"a": "b"});
+        assert_ne!(hash(&list), hash(&map));
+        assert_ne!(hash(&serde_json::json!([])), hash(&serde_json::json!({})));
+        assert_ne!(hash(&u128::MAX), hash(&-1i128));
+    }
+
+    #[test]
+    fn a_value_that_fails_to_serialise_is_unhashable() {
+        struct Broken;
+        impl Serialize for Broken {
+            fn serialize<S: ser::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(ser::Error::custom("no"))
+            }
+        }
+        assert!(!feed(&mut DefaultHasher::new(), &("a", Broken)));
     }
 }
