@@ -284,9 +284,15 @@ fn publish(
     debug!("files changed since the previous site: {} of {}", staging.changed(), report.pages);
     // The memo describes the site in place: gone while that site changes,
     // so a rebuild that fails part-way leaves none to trust.
-    let forgotten = memo.forget();
+    // If it cannot be removed, the site is not changed under it.
+    memo.forget().map_err(|e| {
+        BuildError::Output(anyhow::anyhow!(
+            "cannot remove the page memo beside {}: {e}; the site in place was left as it was",
+            setup.output.display()
+        ))
+    })?;
     timed("put in place", || staging.finish()).map_err(BuildError::Output)?;
-    if let Err(e) = forgotten.and_then(|()| memo.save()) {
+    if let Err(e) = memo.save() {
         log::warn!("warning: cannot save the page memo: {e}; the next build renders every page");
     }
     report.written = true;

@@ -180,6 +180,8 @@ impl Staging {
     fn sorted_written(&self) -> anyhow::Result<Vec<PathBuf>> {
         let mut written = self.written.lock().map_err(poisoned)?.clone();
         written.sort();
+        // A file kept, then written after all, is one file.
+        written.dedup();
         Ok(written)
     }
 
