@@ -231,9 +231,11 @@ fn is_plain_text(text: &str) -> bool {
 ///
 /// pulldown-cmark reads a whole text before it gives its first event, and
 /// the words wanted are near the start: so growing beginnings of the body
-/// are read, each cut at a blank line, where every block before the cut
-/// is already closed. Only link and footnote definitions can change what
-/// comes before them; a body that has any is read whole.
+/// are read, each cut at a blank line. Nothing after a blank line changes
+/// how the text before it reads (a fence or a list left open by the cut
+/// only runs on to the end of the beginning), except link and footnote
+/// definitions, which can sit anywhere (in a quote, a list item, over two
+/// lines): a body with anything like one is read whole.
 pub fn words(markdown: &str, limit: usize) -> String {
     if !has_definitions(markdown) {
         let mut wanted = limit.saturating_mul(16).max(1024);
@@ -275,9 +277,9 @@ fn first_words(markdown: &str, limit: usize) -> (String, usize) {
     (out, count)
 }
 
-/// Whether a line could define a link or footnote (`[label]: ...`).
+/// Whether the text could define a link or footnote (`[label]: ...`).
 fn has_definitions(markdown: &str) -> bool {
-    markdown.lines().any(|line| line.trim_start().starts_with('[') && line.contains("]:"))
+    markdown.contains("]:")
 }
 
 /// The end of the first blank line that starts at or after byte `from`,
@@ -289,7 +291,8 @@ fn blank_line_after(markdown: &str, from: usize) -> Option<usize> {
     let mut at = next_line(from)? + from + 1;
     while at < bytes.len() {
         let line_end = next_line(at).map_or(bytes.len(), |n| at + n + 1);
-        if bytes[at..line_end].trim_ascii().is_empty() {
+        // CommonMark's blank line: spaces and tabs only.
+        if bytes[at..line_end].iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
             return (line_end < markdown.len()).then_some(line_end);
         }
         at = line_end;

@@ -158,6 +158,10 @@ fn first_words_from_a_beginning_are_those_of_the_whole_body() {
             paragraph.repeat(60)
         ),
         format!("{}Prose[^1] with a note.\n\n[^1]: The note.\n", paragraph.repeat(60)),
+        format!(
+            "{}See [the runbook][rb].\n\n> [rb]: https://example.com/rb\n",
+            paragraph.repeat(60)
+        ),
         "Données répliquées — réplica en retard.\n\n".repeat(300),
         paragraph.to_string(),
         String::new(),
