@@ -56,8 +56,12 @@ impl WordsCache {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
         writeln!(out, "{}", header(language))?;
         for (key, doc) in documents {
-            // Words are split at white space, so tabs and line breaks,
-            // which the format uses, cannot occur in them.
+            // The format separates with tabs and line breaks. Whitespace
+            // tokenizers never leave them in a word, but a language's may:
+            // such a document is not kept, and is analysed every time.
+            if doc.words.iter().any(|w| w.contains(['\t', '\n', '\r'])) {
+                continue;
+            }
             let [a, b, c] = &doc.words;
             let [x, y, z] = doc.lengths;
             writeln!(out, "{key:016x}\t{x} {y} {z}\t{a}\t{b}\t{c}")?;
@@ -90,7 +94,13 @@ fn parse(reader: impl BufRead, language: &str) -> Option<HashMap<u64, Analysed>>
         for length in &mut lengths {
             *length = counts.next()?.parse().ok()?;
         }
+        if counts.next().is_some() {
+            return None;
+        }
         let words = [columns.next()?, columns.next()?, columns.next()?].map(String::from);
+        if columns.next().is_some() {
+            return None;
+        }
         known.insert(key, Analysed { words, lengths });
     }
     Some(known)
