@@ -68,6 +68,16 @@ impl Feeder<'_> {
     }
 }
 
+/// Serializer methods for integers that fit an `i128`.
+macro_rules! integers {
+    ($($method:ident: $type:ty),*) => {$(
+        fn $method(self, v: $type) -> Result<(), Unhashable> {
+            self.int(v.into());
+            Ok(())
+        }
+    )*};
+}
+
 impl<'a, 'h> ser::Serializer for &'a mut Feeder<'h> {
     type Ok = ();
     type Error = Unhashable;
@@ -84,38 +94,8 @@ impl<'a, 'h> ser::Serializer for &'a mut Feeder<'h> {
         self.0.write_u8(v.into());
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Unhashable> {
-        self.int(v.into());
-        Ok(())
-    }
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    integers!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_i128(self, v: i128) -> Result<(), Unhashable> {
         self.int(v);
         Ok(())
