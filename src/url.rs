@@ -20,30 +20,41 @@ impl UrlStyle {
     /// `postmortems/inc-1/`, or empty for the home page) to `target`
     /// (site-relative, such as `postmortems/` or `assets/style.css`,
     /// optionally with `#anchor`).
-    pub fn href(&self, from: &str, target: &str) -> String {
+    pub fn href<'a>(&self, from: &'a str, target: &'a str) -> String {
         match self {
             UrlStyle::Rooted(path) => format!("{path}{target}"),
             UrlStyle::Portable => {
-                let (path, anchor) = match target.split_once('#') {
-                    Some((path, anchor)) => (path, format!("#{anchor}")),
-                    None => (target, String::new()),
-                };
-                let here: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
-                let there: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+                // Every page of a site links through here, many times, so
+                // the link is written straight into one string.
+                let (path, anchor) = target.split_at(target.find('#').unwrap_or(target.len()));
+                let segments = |p: &'a str| p.split('/').filter(|s| !s.is_empty());
                 let is_folder = path.is_empty() || path.ends_with('/');
+                let there = segments(path).count();
                 // Only the target's folders can be common ground: its last
                 // segment may be a file name.
-                let folders = if is_folder { there.len() } else { there.len().saturating_sub(1) };
-                let common = here.iter().zip(&there[..folders]).take_while(|(a, b)| a == b).count();
-                let mut link = "../".repeat(here.len() - common);
-                link.push_str(&there[common..].join("/"));
+                let folders = if is_folder { there } else { there.saturating_sub(1) };
+                let common = segments(from)
+                    .zip(segments(path).take(folders))
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let climbs = segments(from).count() - common;
+                let mut link = String::with_capacity(3 * climbs + path.len() + anchor.len() + 11);
+                for _ in 0..climbs {
+                    link.push_str("../");
+                }
+                for (i, segment) in segments(path).skip(common).enumerate() {
+                    if i > 0 {
+                        link.push('/');
+                    }
+                    link.push_str(segment);
+                }
                 if is_folder {
-                    if common < there.len() {
+                    if common < there {
                         link.push('/');
                     }
                     link.push_str("index.html");
                 }
-                link.push_str(&anchor);
+                link.push_str(anchor);
                 link
             }
         }

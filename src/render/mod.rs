@@ -123,8 +123,9 @@ impl Renderer {
         );
         let mut tera = Tera::new();
         tera.register_filter("url", move |target: &str, _: Kwargs, state: &State| {
-            let from: String = state.get("page_path").ok().flatten().unwrap_or_default();
-            style.href(&from, target)
+            // Read as a value, not a `String`: no copy for every link.
+            let from: Option<tera::Value> = state.get("page_path").ok().flatten();
+            style.href(from.as_ref().and_then(|from| from.as_str()).unwrap_or_default(), target)
         });
         tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
