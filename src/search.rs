@@ -118,7 +118,7 @@ pub fn fields(postmortems: &[&Postmortem], config: &SearchConfig) -> Vec<Fields>
 /// result rows and the settings. Equal keys make equal files.
 pub fn key(fields: &[Fields], entries: &[Entry], config: &SearchConfig) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
+    let mut hasher = crate::StableHasher::new();
     crate::build_id().hash(&mut hasher);
     format!("{config:?}").hash(&mut hasher);
     fields.hash(&mut hasher);

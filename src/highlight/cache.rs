@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// What names a cached block: two independent 64-bit hashes of the label
-/// and the code, so that a collision needs both to collide.
+/// What names a cached block: a 128-bit hash of the label and the code,
+/// in two halves.
 type Key = (u64, u64);
 
 /// The file's first bytes: the format, and the version that wrote it (a
@@ -105,15 +105,12 @@ fn parse(bytes: &[u8]) -> Option<HashMap<Key, String>> {
 }
 
 fn key(label: &str, code: &str) -> Key {
-    let hash = |seed: u64| {
-        let mut h = seed;
-        for byte in label.bytes().chain([0]).chain(code.bytes()) {
-            h ^= u64::from(byte);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    };
-    (hash(0xcbf2_9ce4_8422_2325), hash(0x6c62_272e_07bb_0142))
+    let mut hasher = crate::StableHasher::new();
+    hasher.update(label.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(code.as_bytes());
+    let hash = hasher.digest128();
+    ((hash >> 64) as u64, hash as u64)
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ impl ParseCache {
 
     /// The key of the reading of the file whose text is `bytes`.
     pub fn key(&self, bytes: &[u8], shown: &Path, history: Option<&FileHistory>) -> u64 {
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = crate::StableHasher::new();
         hasher.write_u64(self.settings);
         hasher.write(shown.as_os_str().as_encoded_bytes());
         hasher.write_u8(0);
@@ -190,7 +190,7 @@ fn index(text: &str) -> Option<HashMap<u64, (usize, std::ops::Range<usize>)>> {
 /// The settings, as far as reading a file depends on them. Their debug
 /// form holds every value; a change of it only costs a full reading.
 fn settings_hash(config: &Config) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
+    let mut hasher = crate::StableHasher::new();
     hasher.write(format!("{config:?}").as_bytes());
     hasher.finish()
 }

@@ -16,13 +16,14 @@
 //! next build renders every page.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::StableHasher;
 use crate::search::IndexSize;
 use feed::feed;
 
@@ -178,7 +179,7 @@ fn parse(reader: impl BufRead) -> Option<Previous> {
 /// context.
 pub struct Vars<'a> {
     values: Vec<SetValue<'a>>,
-    hasher: DefaultHasher,
+    hasher: StableHasher,
     /// A value could not be hashed: the page must always be rendered.
     unhashable: bool,
 }
@@ -189,7 +190,7 @@ type SetValue<'a> = Box<dyn Fn(&mut tera::Context) + 'a>;
 impl<'a> Vars<'a> {
     /// No variables yet.
     pub fn new() -> Vars<'a> {
-        Vars { values: Vec::new(), hasher: DefaultHasher::new(), unhashable: false }
+        Vars { values: Vec::new(), hasher: StableHasher::new(), unhashable: false }
     }
 
     /// Sets `key` to `value` for the template.
@@ -229,7 +230,7 @@ pub fn hash_base<'a>(
     templates: impl Iterator<Item = (&'a str, &'a str)>,
     site: &impl Serialize,
 ) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = StableHasher::new();
     for template in templates {
         feed(&mut hasher, &template);
     }

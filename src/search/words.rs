@@ -10,7 +10,7 @@
 //! never a wrong index.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -74,7 +74,7 @@ impl WordsCache {
 
 /// The key of a document's fields.
 pub fn key(fields: &Fields) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = crate::StableHasher::new();
     fields.hash(&mut hasher);
     hasher.finish()
 }

@@ -9,18 +9,20 @@
 //! hashed at all: `feed` says so, and the page is rendered every time.
 
 use std::fmt;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
+
+use crate::StableHasher;
 
 use serde::Serialize;
 use serde::ser;
 
 /// Feeds `value` into `hasher`; false when the value's own `Serialize`
 /// failed part-way, so that what was fed does not name the value.
-pub fn feed(hasher: &mut DefaultHasher, value: &(impl Serialize + ?Sized)) -> bool {
+pub fn feed(hasher: &mut StableHasher, value: &(impl Serialize + ?Sized)) -> bool {
     value.serialize(&mut Feeder(hasher)).is_ok()
 }
 
-struct Feeder<'h>(&'h mut DefaultHasher);
+struct Feeder<'h>(&'h mut StableHasher);
 
 /// The one error a value's `Serialize` can report through `custom`.
 #[derive(Debug)]
@@ -296,7 +298,7 @@ mod tests {
     use super::*;
 
     fn hash(value: &(impl Serialize + ?Sized)) -> u64 {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = StableHasher::new();
         assert!(feed(&mut hasher, value));
         hasher.finish()
     }
@@ -327,6 +329,6 @@ mod tests {
                 Err(ser::Error::custom("no"))
             }
         }
-        assert!(!feed(&mut DefaultHasher::new(), &("a", Broken)));
+        assert!(!feed(&mut StableHasher::new(), &("a", Broken)));
     }
 }
