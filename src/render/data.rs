@@ -44,6 +44,9 @@ fn records<'a>(kb: &'a KnowledgeBase<'a>) -> Vec<ActionRecord<'a>> {
         .collect()
 }
 
+/// The files `action_files` makes.
+pub const ACTION_FILES: &[&str] = &["data/actions.csv", "data/actions.json"];
+
 /// `data/actions.csv` and `data/actions.json`.
 pub fn action_files(kb: &KnowledgeBase<'_>) -> anyhow::Result<Vec<OutputFile>> {
     let records = records(kb);
@@ -66,8 +69,8 @@ pub fn action_files(kb: &KnowledgeBase<'_>) -> anyhow::Result<Vec<OutputFile>> {
     let mut json = serde_json::to_vec_pretty(&records)?;
     json.push(b'\n');
     Ok(vec![
-        OutputFile { path: "data/actions.csv".into(), contents: csv },
-        OutputFile { path: "data/actions.json".into(), contents: json },
+        OutputFile { path: ACTION_FILES[0].into(), contents: csv },
+        OutputFile { path: ACTION_FILES[1].into(), contents: json },
     ])
 }
 

@@ -225,6 +225,14 @@ impl<'a> Vars<'a> {
     }
 }
 
+/// The hash of what a file made by code (not a template) is made of, with
+/// `base`; none when it cannot be hashed.
+pub(super) fn hash_inputs(base: u64, inputs: &(impl Serialize + ?Sized)) -> Option<u64> {
+    let mut hasher = StableHasher::new();
+    hasher.write_u64(base);
+    feed(&mut hasher, inputs).then(|| hasher.finish())
+}
+
 /// Hashes what every page shares: the templates and the site's values.
 pub fn hash_base<'a>(
     templates: impl Iterator<Item = (&'a str, &'a str)>,

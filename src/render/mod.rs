@@ -172,6 +172,44 @@ pub(crate) struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// Files made by code rather than a template (the data files), all
+    /// from the same `inputs`: kept from the site in place when the inputs
+    /// hash as they did then and every file is still there, else made by
+    /// `make` and written.
+    fn files(
+        &self,
+        paths: &[&str],
+        inputs: &(impl Serialize + ?Sized),
+        make: impl FnOnce() -> anyhow::Result<Vec<OutputFile>>,
+    ) -> anyhow::Result<()> {
+        let hash = memo::hash_inputs(self.renderer.memo_base, &(paths, inputs));
+        if let Some(hash) = hash {
+            let before: Option<Vec<(PathBuf, u64)>> = paths
+                .iter()
+                .map(|path| {
+                    let path = PathBuf::from(path);
+                    self.memo.length_if_unchanged(&path, hash).map(|len| (path, len))
+                })
+                .collect();
+            if let Some(before) = before
+                && before.iter().all(|(path, len)| self.sink.is_there(path, *len))
+                && before.iter().all(|(path, len)| self.sink.keep(path, *len))
+            {
+                for (path, len) in before {
+                    self.memo.record(path, hash, len);
+                }
+                return Ok(());
+            }
+        }
+        let files = make()?;
+        if let Some(hash) = hash {
+            for file in &files {
+                self.memo.record(file.path.clone(), hash, file.contents.len() as u64);
+            }
+        }
+        put_all(self.sink, files)
+    }
+
     /// The page at `folder` (`folder/index.html`), from `template`.
     fn page(&self, template: &str, folder: &str, vars: Vars) -> anyhow::Result<()> {
         let path = PathBuf::from(format!("{folder}index.html"));
@@ -419,11 +457,16 @@ fn knowledge_pages(out: &Out<'_>, input: &SiteInput<'_>, entries: &[Entry]) -> a
     let tasks: Vec<Task<'_>> = vec![
         Box::new(|| timed("  taxonomies", || pages.taxonomies(out, theme))),
         Box::new(|| timed("  actions", || pages.actions(out))),
+        // The data files say nothing that the postmortems (every field
+        // but the Markdown of the body, which they leave out), their rows
+        // and the date do not.
         Box::new(|| {
-            let file = timed("  data files", || {
-                feeds::model_json(input.postmortems, entries, input.today)
-            })?;
-            out.sink.put(file)
+            timed("  data files", || {
+                let inputs = (input.postmortems, entries, input.today);
+                out.files(&["data/postmortems.json"], &inputs, || {
+                    Ok(vec![feeds::model_json(input.postmortems, entries, input.today)?])
+                })
+            })
         }),
         Box::new(|| timed("  digests", || pages.digests(out, input.today))),
         Box::new(|| pages.lessons(out, theme)),
@@ -434,7 +477,10 @@ fn knowledge_pages(out: &Out<'_>, input: &SiteInput<'_>, entries: &[Entry]) -> a
             let lists = collections::views(input.collections, input.postmortems, entries);
             collections::pages(out, &lists)
         }),
-        Box::new(|| put_all(out.sink, data::action_files(input.kb)?)),
+        Box::new(|| {
+            let inputs = (input.postmortems, input.today);
+            out.files(data::ACTION_FILES, &inputs, || data::action_files(input.kb))
+        }),
         Box::new(|| out.sink.put(feeds::atom(input.postmortems, entries, input.config, input.now))),
         // Hosts serve 404.html at any depth; it links as if from the root.
         Box::new(|| out.sink.put(out.renderer.file("404.html", "", "404.html", Context::new())?)),

@@ -212,3 +212,45 @@ fn a_rebuild_keeps_the_search_index_until_its_text_changes() {
     };
     assert_eq!(index_files(&repo.path().join("public")), index_files(&fresh));
 }
+
+// The data files are kept as they are while the postmortems they describe
+// are unchanged, and made again when an action (or anything else) changes
+// or one of them has gone: always the files a build from nothing writes.
+#[test]
+fn a_rebuild_keeps_the_data_files_until_a_postmortem_changes() {
+    let repo = Repo::new();
+    let postmortem = |owner: &str| {
+        format!(
+            "---\ntitle: Queue stalled\nid: INC-1\ndate: 2024-03-01\nimprovement_actions:\n  - action: Alert on consumer lag\n    owner: {owner}\n    status: open\n---\n\nThe consumer hung.\n"
+        )
+    };
+    repo.write("content/a.md", postmortem("jdoe"));
+    repo.build(&[]).expect_code(0);
+    let actions = repo.path().join("public/data/actions.json");
+    let modified = || std::fs::metadata(&actions).unwrap().modified().unwrap();
+    let made = modified();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+
+    repo.build(&[]).expect_code(0);
+    assert_eq!(modified(), made, "unchanged data files were written again");
+
+    repo.write("content/a.md", postmortem("asmith"));
+    repo.build(&[]).expect_code(0);
+    let owners = |file: &str| {
+        let json: serde_json::Value = serde_json::from_str(&repo.output(file)).unwrap();
+        json.to_string()
+    };
+    assert!(owners("data/actions.json").contains("asmith"), "{}", owners("data/actions.json"));
+    assert!(repo.output("data/actions.csv").contains("asmith"));
+    assert!(owners("data/postmortems.json").contains("asmith"));
+
+    std::fs::remove_file(repo.path().join("public/data/actions.csv")).unwrap();
+    repo.build(&[]).expect_code(0);
+    let fresh = repo.path().join("fresh");
+    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
+    let data_files = |site: &std::path::Path| {
+        ["data/actions.csv", "data/actions.json", "data/postmortems.json"]
+            .map(|file| std::fs::read_to_string(site.join(file)).unwrap())
+    };
+    assert_eq!(data_files(&repo.path().join("public")), data_files(&fresh));
+}
