@@ -75,41 +75,56 @@ const WEIGHTS: [(&str, u32); 3] = [("services", 3), ("categories", 2), ("tags", 
 pub fn related(postmortems: &[&Postmortem], explicit: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let keys: Vec<Vec<Key>> = postmortems.par_iter().map(|pm| keys_of(pm)).collect();
     let index = invert(&keys);
+    let ranks_before = |a: &(usize, u32), b: &(usize, u32)| {
+        b.1.cmp(&a.1)
+            .then_with(|| a.0.cmp(&b.0))
+            .then_with(|| postmortems[a.0].id.cmp(&postmortems[b.0].id))
+            .is_lt()
+    };
     (0..postmortems.len())
         .into_par_iter()
-        .map(|i| {
-            let mut chosen = explicit[i].clone();
-            // (candidate, weight) for every key shared; summed per candidate
-            // once sorted. A few hundred pairs: cheaper than a map.
-            let mut hits: Vec<(usize, u32)> = Vec::new();
-            for key in &keys[i] {
-                let Some(postings) = index.get(key) else { continue };
-                // Only the neighbours nearest in time on a common key: a
-                // tag on half the collection would otherwise make this
-                // quadratic, and recent incidents are the likelier kin.
-                let at = postings.binary_search(&i).unwrap_or_else(|x| x);
-                let window =
-                    &postings[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(postings.len())];
-                hits.extend(window.iter().filter(|&&j| j != i).map(|&j| (j, key.1)));
-            }
-            hits.sort_unstable_by_key(|&(j, _)| j);
-            let mut ranked: Vec<(usize, u32)> = Vec::new();
-            for (j, weight) in hits {
-                match ranked.last_mut() {
-                    Some((last, score)) if *last == j => *score += weight,
-                    _ => ranked.push((j, weight)),
+        .map_init(
+            // Each worker sums scores in one slot per postmortem and
+            // remembers which slots it touched, to clear just those: a
+            // few hundred candidates per postmortem, never a sort of them.
+            || (vec![0u32; postmortems.len()], Vec::new()),
+            |(scores, touched), i| {
+                let mut chosen = explicit[i].clone();
+                for key in &keys[i] {
+                    let Some(postings) = index.get(key) else { continue };
+                    // Only the neighbours nearest in time on a common key:
+                    // a tag on half the collection would otherwise make
+                    // this quadratic, and recent incidents are the likelier
+                    // kin.
+                    let at = postings.binary_search(&i).unwrap_or_else(|x| x);
+                    let window =
+                        &postings[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(postings.len())];
+                    for &j in window.iter().filter(|&&j| j != i) {
+                        // Every weight is at least 1: zero means untouched.
+                        if scores[j] == 0 {
+                            touched.push(j);
+                        }
+                        scores[j] += key.1;
+                    }
                 }
-            }
-            ranked.retain(|(j, _)| !chosen.contains(j));
-            ranked.sort_by(|a, b| {
-                b.1.cmp(&a.1)
-                    .then_with(|| a.0.cmp(&b.0))
-                    .then_with(|| postmortems[a.0].id.cmp(&postmortems[b.0].id))
-            });
-            let room = LIMIT.saturating_sub(chosen.len());
-            chosen.extend(ranked.into_iter().take(room).map(|(j, _)| j));
-            chosen
-        })
+                let room = LIMIT.saturating_sub(chosen.len());
+                // The best `room` candidates, best first.
+                let mut best: Vec<(usize, u32)> = Vec::with_capacity(room + 1);
+                for j in touched.drain(..) {
+                    let candidate = (j, std::mem::take(&mut scores[j]));
+                    if chosen.contains(&j) {
+                        continue;
+                    }
+                    let at = best.partition_point(|held| ranks_before(held, &candidate));
+                    if at < room {
+                        best.insert(at, candidate);
+                        best.truncate(room);
+                    }
+                }
+                chosen.extend(best.into_iter().map(|(j, _)| j));
+                chosen
+            },
+        )
         .collect()
 }
 
