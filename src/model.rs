@@ -117,10 +117,6 @@ pub struct Body {
     pub markdown: String,
     /// The file line on which `markdown` starts, for diagnostics.
     pub first_line: usize,
-    /// The body's first words as the search index takes them (`[search]
-    /// body_words` of them, as plain text). Read with the file, so the
-    /// parse cache keeps them and a rebuild reads no unchanged body twice.
-    pub words: String,
 }
 
 impl Postmortem {

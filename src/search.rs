@@ -390,7 +390,7 @@ fn fields_of(pm: &Postmortem, body_words: usize) -> [String; 3] {
     }
     if body_words > 0 {
         text.push(' ');
-        text.push_str(&pm.body.words);
+        text.push_str(&markdown::words(&pm.body.markdown, body_words));
     }
     [markdown::plain(&pm.title), keywords.join(" "), text]
 }

@@ -33,7 +33,7 @@ pub(crate) fn postmortem(source: &str, id: &str, status: Status, body: &str) -> 
         related: Vec::new(),
         sources: Vec::new(),
         extra: serde_json::Map::new(),
-        body: Body { markdown: body.to_string(), first_line: 1, words: String::new() },
+        body: Body { markdown: body.to_string(), first_line: 1 },
         lines: crate::model::FieldLines::default(),
         created: None,
         updated: None,

@@ -130,11 +130,7 @@ fn parse_normalised(
         },
     };
     let has_front_matter = split.front.is_some();
-    let body = Body {
-        markdown: split.body.to_string(),
-        first_line: split.body_line,
-        words: String::new(),
-    };
+    let body = Body { markdown: split.body.to_string(), first_line: split.body_line };
     let mut fields = Fields::new(map, &keys, path, config);
     // A date that is written but wrong already has its error; guessing
     // another one, or calling it missing, would only confuse.
@@ -148,11 +144,6 @@ fn parse_normalised(
     let is_date_written = has_date || (has_start && postmortem.start_time.is_none());
     infer_missing(&mut postmortem, &mut fields, has_front_matter, is_date_written);
     check_times(&postmortem, &mut fields);
-    // After inference, which may blank a heading that repeats the title.
-    let body_words = config.search.body_words;
-    if body_words > 0 {
-        postmortem.body.words = crate::markdown::words(&postmortem.body.markdown, body_words);
-    }
     let diagnostics = fields.finish();
     Parsed { postmortem: Some(postmortem), diagnostics }
 }
