@@ -191,17 +191,31 @@ impl Out<'_> {
                     self.memo.length_if_unchanged(&path, hash).map(|len| (path, len))
                 })
                 .collect();
-            if let Some(before) = before
-                && before.iter().all(|(path, len)| self.sink.is_there(path, *len))
-                && before.iter().all(|(path, len)| self.sink.keep(path, *len))
-            {
-                for (path, len) in before {
-                    self.memo.record(path, hash, len);
-                }
+            if before.is_some_and(|before| self.keep_all(before, hash)) {
                 return Ok(());
             }
         }
-        let files = make()?;
+        self.put_all(make()?, hash)
+    }
+
+    /// Keeps the site in place's `files` (path and length), made from what
+    /// hashes to `hash`, when every one of them is still there: a group is
+    /// kept whole or made again, never in part.
+    fn keep_all(&self, files: Vec<(PathBuf, u64)>, hash: u64) -> bool {
+        if !(files.iter().all(|(path, len)| self.sink.is_there(path, *len))
+            && files.iter().all(|(path, len)| self.sink.keep(path, *len)))
+        {
+            return false;
+        }
+        for (path, len) in files {
+            self.memo.record(path, hash, len);
+        }
+        true
+    }
+
+    /// Writes `files`, recording them in the memo as made from what hashes
+    /// to `hash`, when it could be hashed.
+    fn put_all(&self, files: Vec<OutputFile>, hash: Option<u64>) -> anyhow::Result<()> {
         if let Some(hash) = hash {
             for file in &files {
                 self.memo.record(file.path.clone(), hash, file.contents.len() as u64);
@@ -368,13 +382,13 @@ pub fn render_site(
     let bodies = std::mem::take(&mut input.bodies);
     let entries: Vec<Entry> =
         input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
+    let out = Out { renderer, sink, memo };
     let search = || -> anyhow::Result<Option<IndexSize>> {
         if !input.config.search.enabled {
             return Ok(None);
         }
-        timed("  search index", || search_index(&input, &entries, sink, memo)).map(Some)
+        timed("  search index", || search_index(&input, &entries, &out)).map(Some)
     };
-    let out = Out { renderer, sink, memo };
     let (pages, index_size) = rayon::join(|| render_pages(&out, &input, bodies, &entries), search);
     pages?;
     let index_size = index_size?;
@@ -399,21 +413,15 @@ pub fn render_site(
 fn search_index(
     input: &SiteInput<'_>,
     entries: &[Entry],
-    sink: &dyn Sink,
-    memo: &PageMemo,
+    out: &Out<'_>,
 ) -> anyhow::Result<IndexSize> {
     let config = input.config;
     let fields = search::fields(input.postmortems, &config.search);
     let key = search::key(&fields, entries, &config.search);
-    // The index is kept whole or made again: never a part of it.
-    if let Some((files, size)) = memo.search_if_unchanged(key)
-        && files.iter().all(|(path, len)| sink.is_there(path, *len))
-        && files.iter().all(|(path, len)| sink.keep(path, *len))
+    if let Some((files, size)) = out.memo.search_if_unchanged(key)
+        && out.keep_all(files, key)
     {
-        for (path, len) in files {
-            memo.record(path, key, len);
-        }
-        memo.record_search(key, size);
+        out.memo.record_search(key, size);
         return Ok(size);
     }
     let words = match &input.words_cache {
@@ -421,11 +429,8 @@ fn search_index(
         None => WordsCache::default(),
     };
     let (files, size) = search::build(fields, entries, &config.search, &words)?;
-    for file in &files {
-        memo.record(file.path.clone(), key, file.contents.len() as u64);
-    }
-    memo.record_search(key, size);
-    put_all(sink, files)?;
+    out.memo.record_search(key, size);
+    out.put_all(files, Some(key))?;
     Ok(size)
 }
 

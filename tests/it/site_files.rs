@@ -20,6 +20,17 @@ fn loaded(repo: &Repo, file: &str) -> serde_json::Value {
     serde_json::from_str(json).expect("the loader gets JSON")
 }
 
+/// Asserts that `files` of the site in place are the bytes a build from
+/// nothing writes: what a rebuild kept or made again is never stale.
+fn assert_as_built_afresh(repo: &Repo, files: &[&str]) {
+    let fresh = repo.path().join("fresh");
+    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
+    let read = |site: &std::path::Path| -> Vec<String> {
+        files.iter().map(|file| std::fs::read_to_string(site.join(file)).unwrap()).collect()
+    };
+    assert_eq!(read(&repo.path().join("public")), read(&fresh));
+}
+
 // The first file holds elasticlunr's index without its tries, and where
 // the tries and result rows are; a search loads only what it needs.
 #[test]
@@ -204,13 +215,7 @@ fn a_rebuild_keeps_the_search_index_until_its_text_changes() {
 
     std::fs::remove_file(&part).unwrap();
     repo.build(&[]).expect_code(0);
-    let fresh = repo.path().join("fresh");
-    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
-    let index_files = |site: &std::path::Path| {
-        ["search/index.js", "search/part-0.js", "search/docs-0.js"]
-            .map(|file| std::fs::read_to_string(site.join(file)).unwrap())
-    };
-    assert_eq!(index_files(&repo.path().join("public")), index_files(&fresh));
+    assert_as_built_afresh(&repo, &["search/index.js", "search/part-0.js", "search/docs-0.js"]);
 }
 
 // The data files are kept as they are while the postmortems they describe
@@ -246,11 +251,8 @@ fn a_rebuild_keeps_the_data_files_until_a_postmortem_changes() {
 
     std::fs::remove_file(repo.path().join("public/data/actions.csv")).unwrap();
     repo.build(&[]).expect_code(0);
-    let fresh = repo.path().join("fresh");
-    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
-    let data_files = |site: &std::path::Path| {
-        ["data/actions.csv", "data/actions.json", "data/postmortems.json"]
-            .map(|file| std::fs::read_to_string(site.join(file)).unwrap())
-    };
-    assert_eq!(data_files(&repo.path().join("public")), data_files(&fresh));
+    assert_as_built_afresh(
+        &repo,
+        &["data/actions.csv", "data/actions.json", "data/postmortems.json"],
+    );
 }
