@@ -91,7 +91,7 @@ PY
 # best LOG FRESH CMD...: measure CMD BENCH_REPEAT times, setting the
 # folder FRESH aside first each time (when not empty) with every file
 # Hindsight keeps beside it (FRESH.hindsight-*: highlighted code, parsed
-# front matter, search words, the page memo), so a cold run reads,
+# front matter, search words, the body and page memos), so a cold run reads,
 # highlights and analyses everything again, and keep the fastest wall
 # time and the highest peak memory. The fastest run is the one least
 # disturbed by whatever else the machine was doing.

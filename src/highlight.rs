@@ -38,7 +38,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 mod cache;
 
-pub use cache::HighlightCache;
+pub use cache::{HighlightCache, Key as CodeKey};
 
 /// Highlights code; build one per run and share it.
 pub struct Highlighter {
@@ -80,12 +80,20 @@ impl Highlighter {
     }
 
     /// The HTML inside `<code>` for `code`: class-annotated spans, or the
-    /// escaped text when the label names no known grammar.
-    pub fn highlight(&self, code: &str, label: &str) -> String {
+    /// escaped text when the label names no known grammar; with the key
+    /// the cache keeps highlighted code under.
+    pub fn highlight(&self, code: &str, label: &str) -> (String, Option<CodeKey>) {
         let Some(syntax) = self.syntax_for(label) else {
-            return escape(code);
+            return (escape(code), None);
         };
-        self.cache.get_or_make(label, code, || self.highlight_with(syntax, code))
+        let (html, key) = self.cache.get_or_make(label, code, || self.highlight_with(syntax, code));
+        (html, Some(key))
+    }
+
+    /// Keeps the cache's blocks under `keys` for the next build, though
+    /// this one did not highlight them.
+    pub fn keep(&self, keys: &[CodeKey]) {
+        self.cache.keep(keys);
     }
 
     fn highlight_with(&self, syntax: &SyntaxReference, code: &str) -> String {
@@ -149,13 +157,13 @@ mod tests {
 
     #[test]
     fn unknown_languages_fall_back_to_escaped_text() {
-        let html = Highlighter::new().highlight("a < b && c\n", "no-such-language");
+        let html = Highlighter::new().highlight("a < b && c\n", "no-such-language").0;
         assert_eq!(html, "a &lt; b &amp;&amp; c\n");
     }
 
     #[test]
     fn known_languages_get_classes() {
-        let html = Highlighter::new().highlight("key: value\n", "yaml");
+        let html = Highlighter::new().highlight("key: value\n", "yaml").0;
         assert!(html.contains("class=\"hl-"), "{html}");
     }
 }

@@ -6,6 +6,7 @@
 //! `render` produce pages with the `theme`, and `write` puts the finished
 //! site in place. `site` runs them in order.
 
+mod bodies;
 pub mod cli;
 mod collection;
 mod config;

@@ -11,10 +11,10 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use crate::highlight::Highlighter;
+use crate::highlight::{CodeKey, Highlighter};
 
 /// What the link stage decided about one link in a body.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
     /// Not a link Hindsight manages (web address, image, same-page anchor).
     Keep,
@@ -51,6 +51,8 @@ pub struct Rendered {
     pub broken: Vec<(usize, String, String)>,
     /// Ids of the postmortems linked to, in order of appearance.
     pub targets: Vec<String>,
+    /// The highlight cache's keys of the code blocks highlighted.
+    pub code: Vec<CodeKey>,
 }
 
 fn options() -> Options {
@@ -70,6 +72,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
         ids: HeadingIds::default(),
         broken: Vec::new(),
         targets: Vec::new(),
+        code: Vec::new(),
         open_links: Vec::new(),
         has_raw_html: false,
     };
@@ -108,7 +111,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
     // every link and image address has been checked above, so the
     // sanitiser (nearly half the cost of a body) has nothing to remove.
     let html = if body.has_raw_html { sanitise(&html) } else { html };
-    Rendered { html, broken: body.broken, targets: body.targets }
+    Rendered { html, broken: body.broken, targets: body.targets, code: body.code }
 }
 
 /// Drops link and image addresses with an unsafe scheme.
@@ -306,6 +309,7 @@ struct BodyRenderer<'a> {
     ids: HeadingIds,
     broken: Vec<(usize, String, String)>,
     targets: Vec<String>,
+    code: Vec<CodeKey>,
     /// For each open link, whether it was broken (and became a span).
     open_links: Vec<bool>,
     /// True once the author's own HTML has been seen.
@@ -338,7 +342,7 @@ impl<'e> BodyRenderer<'_> {
     }
 
     fn on_code_block(
-        &self,
+        &mut self,
         kind: &pulldown_cmark::CodeBlockKind<'_>,
         inner: &[Event<'_>],
     ) -> Event<'e> {
@@ -356,7 +360,8 @@ impl<'e> BodyRenderer<'_> {
             }
             pulldown_cmark::CodeBlockKind::Indented => String::new(),
         };
-        let highlighted = self.highlighter.highlight(&code, &label);
+        let (highlighted, key) = self.highlighter.highlight(&code, &label);
+        self.code.extend(key);
         let lang = crate::highlight::escape(&label);
         let html = if label.is_empty() {
             format!("<pre class=\"code\"><code>{highlighted}</code></pre>\n")

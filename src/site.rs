@@ -12,17 +12,17 @@ use jiff::civil::Date;
 use log::debug;
 use rayon::prelude::*;
 
+use crate::bodies::{self, BodyMemo, Late};
 use crate::collection::{self, Collection};
 use crate::config::Config;
 use crate::dates;
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::discover::{discover, discover_collections};
 use crate::highlight::{self, HighlightCache, Highlighter};
 use crate::history::History;
 use crate::knowledge::KnowledgeBase;
+use crate::link::LinkIndex;
 use crate::link::related::Web;
-use crate::link::{self, LinkIndex};
-use crate::markdown;
 use crate::model::Postmortem;
 use crate::parse::{self, ParseCache};
 use crate::render::{self, OutputFile, PageMemo, Renderer, SiteInput, SiteView};
@@ -213,13 +213,21 @@ fn publish(
 
     let highlighter =
         timed("load syntaxes", || match (options.check_only, cache_path(&setup.output)) {
-            (false, Some(path)) => Highlighter::with_cache(HighlightCache::load(path)),
+            (false, Some(path)) => Highlighter::with_cache(HighlightCache::at(path)),
             _ => Highlighter::new(),
         });
+    let body_memo = match (options.check_only, crate::write::sibling(&setup.output, "bodies")) {
+        (false, Ok(path)) => timed("load body memo", || BodyMemo::load(path)),
+        _ => BodyMemo::none(),
+    };
     // The knowledge base needs no bodies: it is built on whichever core
     // the bodies leave free.
-    let (bodies, (kb, kb_problems)) = rayon::join(
-        || timed("render bodies", || render_bodies(&checked, &links, &highlighter, config)),
+    let (mut bodies, (kb, kb_problems)) = rayon::join(
+        || {
+            timed("render bodies", || {
+                bodies::render_all(&checked, &links, &highlighter, config.broken_links, &body_memo)
+            })
+        },
         || timed("knowledge base", || KnowledgeBase::build(&published, config, setup.today)),
     );
     if let Err(e) = timed("save highlight cache", || highlighter.save_cache()) {
@@ -227,15 +235,18 @@ fn publish(
             "warning: cannot save the highlight cache: {e}; the next build highlights again"
         );
     }
-    // The syntaxes and the cache are done with; free them before pages and
-    // the search index take their share of memory.
+    if let Err(e) = timed("save body memo", || body_memo.save()) {
+        log::warn!("warning: cannot save the body memo: {e}; the next build renders every body");
+    }
+    // The syntaxes and the cache are done with (a body rendered late, for
+    // its page, has its own); free them before pages and the search index
+    // take their share of memory.
     drop(highlighter);
-    let mut html = Vec::with_capacity(bodies.len());
+    drop(body_memo);
     let mut outgoing = Vec::with_capacity(bodies.len());
-    for (body, problems, targets) in bodies {
-        html.push(body);
-        outgoing.push(targets);
-        diagnostics.extend(problems);
+    for body in &mut bodies {
+        outgoing.push(std::mem::take(&mut body.targets));
+        diagnostics.extend(std::mem::take(&mut body.problems));
     }
     diagnostics.extend(kb_problems);
     if options.check_only || diagnostics.has_errors() {
@@ -245,7 +256,8 @@ fn publish(
     let web = timed("relate", || Web::build(&published, &outgoing));
     let input = SiteInput {
         postmortems: &published,
-        bodies: html,
+        bodies,
+        late_bodies: &Late::new(&links, cache_path(&setup.output).as_deref()),
         links: &links,
         web: &web,
         kb: &kb,
@@ -404,30 +416,6 @@ fn sort_newest_first(postmortems: &mut [Postmortem]) {
             .then_with(|| b.start_time.cmp(&a.start_time))
             .then_with(|| a.id.cmp(&b.id))
     });
-}
-
-fn render_bodies(
-    published: &[&Postmortem],
-    links: &LinkIndex<'_>,
-    highlighter: &Highlighter,
-    config: &Config,
-) -> Vec<(String, Vec<Diagnostic>, Vec<String>)> {
-    published
-        .par_iter()
-        .map(|pm| {
-            let body = &pm.body;
-            let rendered = markdown::render(&body.markdown, &links.links_from(pm), highlighter);
-            let problems = rendered
-                .broken
-                .into_iter()
-                .map(|(offset, message, hint)| {
-                    let at = Position::of_offset(&body.markdown, offset, body.first_line);
-                    link::broken_link(pm, config.broken_links, at, message, hint)
-                })
-                .collect();
-            (rendered.html, problems, rendered.targets)
-        })
-        .collect()
 }
 
 /// Runs one stage and logs its time at debug level (`--verbose`).

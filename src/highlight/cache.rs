@@ -9,11 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// What names a cached block: a 128-bit hash of the label and the code,
 /// in two halves.
-type Key = (u64, u64);
+pub type Key = (u64, u64);
 
 /// The file's first bytes: the format, and the version that wrote it (a
 /// new Hindsight may highlight differently).
@@ -21,56 +21,70 @@ fn header() -> String {
     format!("hindsight highlight cache 1 {}\n", crate::build_id())
 }
 
-/// A cache file, loaded at the start of a build.
+/// A cache file, read when first needed.
 #[derive(Default)]
 pub struct HighlightCache {
     path: Option<PathBuf>,
-    known: HashMap<Key, String>,
+    known: OnceLock<HashMap<Key, String>>,
     fresh: Mutex<HashMap<Key, String>>,
     used: Mutex<HashSet<Key>>,
 }
 
 impl HighlightCache {
-    /// Loads the cache at `path`; a missing, foreign or damaged file gives
-    /// an empty cache, never an error.
-    pub fn load(path: PathBuf) -> HighlightCache {
-        let known = std::fs::read(&path).ok().and_then(|bytes| parse(&bytes)).unwrap_or_default();
-        HighlightCache { path: Some(path), known, ..HighlightCache::default() }
+    /// The cache at `path`, read when first needed; a missing, foreign or
+    /// damaged file gives an empty cache, never an error.
+    pub fn at(path: PathBuf) -> HighlightCache {
+        HighlightCache { path: Some(path), ..HighlightCache::default() }
     }
 
-    /// The HTML for `code`, from the cache or made by `highlight`.
+    fn known(&self) -> &HashMap<Key, String> {
+        self.known.get_or_init(|| {
+            let bytes = self.path.as_ref().and_then(|path| std::fs::read(path).ok());
+            bytes.and_then(|bytes| parse(&bytes)).unwrap_or_default()
+        })
+    }
+
+    /// The HTML for `code`, from the cache or made by `highlight`, and the
+    /// key it is kept under.
     pub fn get_or_make(
         &self,
         label: &str,
         code: &str,
         highlight: impl FnOnce() -> String,
-    ) -> String {
+    ) -> (String, Key) {
         let key = key(label, code);
-        if let Ok(mut used) = self.used.lock() {
-            used.insert(key);
-        }
-        if let Some(html) = self.known.get(&key) {
-            return html.clone();
+        self.keep(&[key]);
+        if let Some(html) = self.known().get(&key) {
+            return (html.clone(), key);
         }
         if let Some(html) = self.fresh.lock().ok().and_then(|f| f.get(&key).cloned()) {
-            return html;
+            return (html, key);
         }
         let html = highlight();
         if let Ok(mut fresh) = self.fresh.lock() {
             fresh.insert(key, html.clone());
         }
-        html
+        (html, key)
     }
 
-    /// Writes the entries this build used, when anything changed.
+    /// Marks the entries under `keys` as used by this build: the code of a
+    /// body that was not rendered again, whose entries must outlive it.
+    pub fn keep(&self, keys: &[Key]) {
+        if let Ok(mut used) = self.used.lock() {
+            used.extend(keys);
+        }
+    }
+
+    /// Writes the entries this build used, when anything changed. A cache
+    /// never read (nothing was highlighted) is left as it is.
     pub fn save(&self) -> std::io::Result<()> {
-        let Some(path) = &self.path else { return Ok(()) };
+        let (Some(path), Some(known)) = (&self.path, self.known.get()) else { return Ok(()) };
         let (Ok(used), Ok(fresh)) = (self.used.lock(), self.fresh.lock()) else { return Ok(()) };
-        if fresh.is_empty() && used.len() == self.known.len() {
+        if fresh.is_empty() && used.len() == known.len() {
             return Ok(());
         }
         let mut entries: Vec<(&Key, &String)> =
-            self.known.iter().chain(fresh.iter()).filter(|(k, _)| used.contains(k)).collect();
+            known.iter().chain(fresh.iter()).filter(|(k, _)| used.contains(k)).collect();
         entries.sort_by_key(|(k, _)| **k);
         // Streamed to the file: the cache of a large site is tens of MB.
         let partial = path.with_extension("partial");
@@ -121,18 +135,47 @@ mod tests {
     fn a_saved_cache_serves_the_next_build_and_forgets_unused_blocks() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
-        let first = HighlightCache::load(path.clone());
-        assert_eq!(first.get_or_make("yaml", "a: 1\n", || "<one>".into()), "<one>");
-        assert_eq!(first.get_or_make("sql", "select 1;\n", || "<two>".into()), "<two>");
+        let first = HighlightCache::at(path.clone());
+        assert_eq!(first.get_or_make("yaml", "a: 1\n", || "<one>".into()).0, "<one>");
+        let (two, sql) = first.get_or_make("sql", "select 1;\n", || "<two>".into());
+        assert_eq!(two, "<two>");
         first.save().unwrap();
 
-        let second = HighlightCache::load(path.clone());
+        let second = HighlightCache::at(path.clone());
         let made = second.get_or_make("yaml", "a: 1\n", || panic!("should come from the cache"));
-        assert_eq!(made, "<one>");
+        assert_eq!(made.0, "<one>");
         second.save().unwrap();
 
-        let third = HighlightCache::load(path.clone());
-        assert_eq!(third.known.len(), 1, "the unused SQL block was dropped");
+        let third = HighlightCache::at(path.clone());
+        assert_eq!(third.known().len(), 1, "the unused SQL block was dropped");
+        assert!(!third.known().contains_key(&sql));
+    }
+
+    #[test]
+    fn blocks_kept_for_bodies_not_rendered_stay_and_an_unread_cache_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        let first = HighlightCache::at(path.clone());
+        let (_, yaml) = first.get_or_make("yaml", "a: 1\n", || "<one>".into());
+        let (_, sql) = first.get_or_make("sql", "select 1;\n", || "<two>".into());
+        first.save().unwrap();
+
+        // Nothing highlighted: the file is not even read, and stays whole.
+        let idle = HighlightCache::at(path.clone());
+        idle.keep(&[yaml]);
+        idle.save().unwrap();
+        assert!(idle.known.get().is_none(), "a build that highlights nothing reads nothing");
+        assert_eq!(HighlightCache::at(path.clone()).known().len(), 2);
+
+        // One block highlighted, the other vouched for: both stay.
+        let busy = HighlightCache::at(path.clone());
+        busy.keep(&[sql]);
+        busy.get_or_make("go", "package main\n", || "<three>".into());
+        busy.save().unwrap();
+        let kept = HighlightCache::at(path);
+        assert!(kept.known().contains_key(&sql), "the vouched-for block was dropped");
+        assert!(!kept.known().contains_key(&yaml), "the unused block was kept");
+        assert_eq!(kept.known().len(), 2);
     }
 
     #[test]
@@ -140,10 +183,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
         std::fs::write(&path, b"not a cache").unwrap();
-        assert!(HighlightCache::load(path.clone()).known.is_empty());
+        assert!(HighlightCache::at(path.clone()).known().is_empty());
         let mut truncated = header().into_bytes();
         truncated.extend_from_slice(&[1, 2, 3]);
         std::fs::write(&path, truncated).unwrap();
-        assert!(HighlightCache::load(path).known.is_empty());
+        assert!(HighlightCache::at(path).known().is_empty());
     }
 }

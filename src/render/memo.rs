@@ -200,6 +200,13 @@ impl<'a> Vars<'a> {
         self.values.push(Box::new(move |context| context.insert(key, value)));
     }
 
+    /// Hashes `value`, which the page is made from, though no template
+    /// sees it as it is (the key of a body rendered only if the page is).
+    pub fn also_made_from(&mut self, value: &(impl Serialize + ?Sized)) {
+        feed(&mut self.hasher, "\0also");
+        self.unhashable |= !feed(&mut self.hasher, value);
+    }
+
     /// The hash of the variables with `base` (the templates and the
     /// site's values), the template's name and the page's path; none when
     /// a value could not be hashed.

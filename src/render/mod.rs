@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
 
+use crate::bodies::{Body, Late};
 use crate::collection::Collection;
 use crate::config::{BaseUrl, Config};
 use crate::knowledge::KnowledgeBase;
@@ -226,9 +227,21 @@ impl Out<'_> {
 
     /// The page at `folder` (`folder/index.html`), from `template`.
     fn page(&self, template: &str, folder: &str, vars: Vars) -> anyhow::Result<()> {
-        let path = PathBuf::from(format!("{folder}index.html"));
         // A page whose variables cannot be hashed is rendered every time.
         let hash = vars.hash(self.renderer.memo_base, template, folder);
+        self.page_from(template, folder, hash, || vars.context())
+    }
+
+    /// The page at `folder`, from `template` with the variables `context`
+    /// gives: kept when the memo shows it made from what hashes to `hash`.
+    fn page_from(
+        &self,
+        template: &str,
+        folder: &str,
+        hash: Option<u64>,
+        context: impl FnOnce() -> Context,
+    ) -> anyhow::Result<()> {
+        let path = PathBuf::from(format!("{folder}index.html"));
         if let Some(hash) = hash
             && let Some(len) = self.memo.length_if_unchanged(&path, hash)
             && self.sink.keep(&path, len)
@@ -236,7 +249,7 @@ impl Out<'_> {
             self.memo.record(path, hash, len);
             return Ok(());
         }
-        let file = self.renderer.page(template, folder, vars.context())?;
+        let file = self.renderer.page(template, folder, context())?;
         if let Some(hash) = hash {
             self.memo.record(path, hash, file.contents.len() as u64);
         }
@@ -326,8 +339,10 @@ struct YearGroup<'a> {
 pub struct SiteInput<'a> {
     /// Published postmortems, newest first.
     pub postmortems: &'a [&'a Postmortem],
-    /// Their rendered bodies, in the same order.
-    pub bodies: Vec<String>,
+    /// Their bodies, in the same order.
+    pub bodies: Vec<Body>,
+    /// Renders the bodies left unrendered whose pages must be made.
+    pub late_bodies: &'a Late<'a>,
     /// Cross-reference tables.
     pub links: &'a LinkIndex<'a>,
     /// Related incidents and backlinks, by position.
@@ -441,7 +456,7 @@ fn search_index(
 fn render_pages(
     out: &Out<'_>,
     input: &SiteInput<'_>,
-    bodies: Vec<String>,
+    bodies: Vec<Body>,
     entries: &[Entry],
 ) -> anyhow::Result<()> {
     let (postmortems, others) = rayon::join(
@@ -536,12 +551,13 @@ fn catalogue_page(out: &Out<'_>, input: &SiteInput<'_>, entries: &[Entry]) -> an
 fn postmortem_pages(
     out: &Out<'_>,
     input: &SiteInput<'_>,
-    bodies: Vec<String>,
+    bodies: Vec<Body>,
     entries: &[Entry],
 ) -> anyhow::Result<()> {
     input.postmortems.par_iter().zip(bodies.into_par_iter()).enumerate().try_for_each(
         |(i, (pm, body))| {
-            let mut page = Page::new(pm, input.links, &input.config.timezone, input.today, body);
+            let zone = &input.config.timezone;
+            let mut page = Page::new(pm, input.links, zone, input.today, String::new());
             page.related = related_views(pm, &input.web.related[i], entries, input.links);
             page.edit_url = input
                 .config
@@ -549,9 +565,21 @@ fn postmortem_pages(
                 .unwrap_or_default();
             page.backlinks =
                 input.web.backlinks[i].iter().map(|&j| RelatedView::of(&entries[j])).collect();
-            let mut vars = Vars::new();
-            vars.insert("page", &page);
-            out.page("postmortem.html", &input.links.path(pm), vars)
+            // The page is hashed with its body's key in place of the HTML,
+            // which is rendered only if the page is.
+            let folder = input.links.path(pm);
+            let hash = {
+                let mut vars = Vars::new();
+                vars.insert("page", &page);
+                vars.also_made_from(&body.key);
+                vars.hash(out.renderer.memo_base, "postmortem.html", &folder)
+            };
+            out.page_from("postmortem.html", &folder, hash, || {
+                page.body_html = input.late_bodies.html(pm, body.html);
+                let mut context = Context::new();
+                context.insert("page", &page);
+                context
+            })
         },
     )
 }

@@ -364,6 +364,73 @@ fn a_rebuild_renders_again_every_page_an_edit_reaches() {
     assert_eq!(snapshot(&repo.path().join("public")), snapshot(&fresh));
 }
 
+// A rebuild renders a body again only when its text changed or one of its
+// links now points elsewhere (the body memo beside the site); yet every
+// body shows what its links lead to now, broken links are reported on each
+// build, and a page made again for another reason still shows its body.
+#[test]
+fn a_rebuild_renders_again_every_body_whose_links_changed() {
+    let repo = Repo::new();
+    repo.write("hindsight.toml", "broken_links = \"warning\"\n");
+    let target = |title: &str, heading: &str| {
+        format!(
+            "---\ntitle: {title}\nid: INC-1\ndate: 2024-03-01\n---\n\n## {heading}\n\nIt hung.\n"
+        )
+    };
+    repo.write("content/a.md", target("Queue stalled", "Timeline"));
+    repo.write(
+        "content/b.md",
+        "---\ntitle: Disk filled\nid: INC-2\ndate: 2024-03-02\n---\n\nAs in [the stall](a.md#timeline), see [[INC-1]].\n\n```yaml\nretention: 7d\n```\n\nAnd [a ghost](ghost.md).\n",
+    );
+    let links = || {
+        let page = repo.page("postmortems/inc-2/index.html");
+        let titles = attrs(&page, ".body a", "title");
+        let broken = attrs(&page, ".body .broken-link", "title");
+        (titles, broken, texts(&page, ".body code .hl-yaml").len())
+    };
+    let ghost = "content/b.md:13:5: warning: `ghost.md` links to a file that is not a postmortem";
+    repo.build(&[]).expect_code(0).expect_stderr(ghost);
+    assert!(repo.path().join("public.hindsight-bodies").is_file(), "no body memo was saved");
+    let (titles, broken, code) = links();
+    assert_eq!(titles, ["Queue stalled", "Queue stalled"]);
+    assert_eq!(broken.len(), 1);
+    assert!(code > 0, "the YAML was not highlighted");
+
+    // Nothing changed: the broken link is still reported, from the memo.
+    repo.build(&[]).expect_code(0).expect_stderr(ghost);
+
+    // The target's title shows in the links of a body that did not change.
+    repo.write("content/a.md", target("Queue stalled by a poison message", "Timeline"));
+    repo.build(&[]).expect_code(0).expect_stderr(ghost);
+    assert_eq!(links().0, ["Queue stalled by a poison message"; 2]);
+
+    // The heading it pointed at is gone: that link is broken now.
+    repo.write("content/a.md", target("Queue stalled by a poison message", "Sequence"));
+    repo.build(&[])
+        .expect_code(0)
+        .expect_stderr(
+            "content/b.md:7:7: warning: `a.md#timeline` points at a heading that does not exist",
+        )
+        .expect_stderr("content/a.md has no heading with the anchor `#timeline`");
+    assert_eq!(links().1.len(), 2);
+
+    // A template change makes every page again, with the bodies the memo
+    // left unrendered.
+    repo.write(
+        "themes/default/templates/postmortem.html",
+        "{% extends \"base.html\" %}{% block content %}<section class=\"body\">{{ page.body_html | safe }}</section><p class=\"custom\">{{ page.id }}</p>{% endblock content %}",
+    );
+    repo.build(&[]).expect_code(0);
+    assert_eq!(texts(&repo.page("postmortems/inc-2/index.html"), ".custom"), ["INC-2"]);
+    let (titles, broken, code) = links();
+    assert_eq!((titles.len(), broken.len()), (1, 2));
+    assert!(code > 0, "the YAML lost its highlighting");
+
+    let fresh = repo.path().join("fresh");
+    repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
+    assert_eq!(snapshot(&repo.path().join("public")), snapshot(&fresh));
+}
+
 // Files unchanged since the last build are not read again (the parse
 // cache beside the site), but their problems are still reported, and an
 // edited file is read afresh.
