@@ -114,14 +114,19 @@ pub fn fields(postmortems: &[&Postmortem], config: &SearchConfig) -> Vec<Fields>
     postmortems.par_iter().map(|pm| fields_of(pm, config.body_words)).collect()
 }
 
-/// A hash of everything the index files are made of: the fields' text, the
-/// result rows and the settings. Equal keys make equal files.
-pub fn key(fields: &[Fields], entries: &[Entry], config: &SearchConfig) -> u64 {
+/// A hash of everything the index files are made of: what each
+/// postmortem's fields are read from, the result rows and the settings.
+/// Equal keys make equal files. The fields themselves are not read for it:
+/// a body's first words cost a Markdown parse, which a build that keeps
+/// the index need not pay.
+pub fn key(postmortems: &[&Postmortem], entries: &[Entry], config: &SearchConfig) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = crate::StableHasher::new();
     crate::build_id().hash(&mut hasher);
     format!("{config:?}").hash(&mut hasher);
-    fields.hash(&mut hasher);
+    for pm in postmortems {
+        field_sources(pm).hash(&mut hasher);
+    }
     for e in entries {
         (&e.title, &e.url, &e.date, &e.severity, &e.summary_text).hash(&mut hasher);
     }
@@ -376,6 +381,13 @@ impl elasticlunr::lang::Language for Unstemmed {
 /// ends of a token.
 fn trim_token(token: String) -> Option<String> {
     Some(token.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).to_string())
+}
+
+/// Everything `fields_of` reads from a postmortem.
+fn field_sources(pm: &Postmortem) -> impl std::hash::Hash + '_ {
+    let causes: Vec<(&str, Option<&str>)> =
+        pm.root_causes.iter().map(|c| (c.cause.as_str(), c.category.as_deref())).collect();
+    (&pm.title, &pm.tags, &pm.services, causes, &pm.lessons_learned, &pm.summary, &pm.body.markdown)
 }
 
 fn fields_of(pm: &Postmortem, body_words: usize) -> [String; 3] {

@@ -431,8 +431,7 @@ fn search_index(
     out: &Out<'_>,
 ) -> anyhow::Result<IndexSize> {
     let config = input.config;
-    let fields = search::fields(input.postmortems, &config.search);
-    let key = search::key(&fields, entries, &config.search);
+    let key = search::key(input.postmortems, entries, &config.search);
     if let Some((files, size)) = out.memo.search_if_unchanged(key)
         && out.keep_all(files, key)
     {
@@ -443,6 +442,7 @@ fn search_index(
         Some(path) => WordsCache::load(path.clone(), &config.search.language),
         None => WordsCache::default(),
     };
+    let fields = search::fields(input.postmortems, &config.search);
     let (files, size) = search::build(fields, entries, &config.search, &words)?;
     out.memo.record_search(key, size);
     out.put_all(files, Some(key))?;
