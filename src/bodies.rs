@@ -176,16 +176,14 @@ impl BodyMemo {
             .chain(fresh.iter())
             .collect();
         entries.sort_by(|a, b| a.source.cmp(&b.source));
-        let partial = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        writeln!(out, "{}", header())?;
-        for made in entries {
-            serde_json::to_writer(&mut out, made)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
-        drop(out);
-        std::fs::rename(&partial, path)
+        crate::write::save_whole(path, |out| {
+            writeln!(out, "{}", header())?;
+            for made in entries {
+                serde_json::to_writer(&mut *out, made)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })
     }
 }
 

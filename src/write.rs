@@ -272,6 +272,33 @@ fn swap(staging: &Path, output: &Path, previous: &Path) -> anyhow::Result<()> {
     remove_dir(previous)
 }
 
+/// Writes the file at `path` (one of the files kept beside the site)
+/// whole or not at all: `write` fills `path.partial`, which then replaces
+/// `path`, so the next build never reads half a file. Each file has a
+/// partial of its own, as two could be saved at once.
+pub(crate) fn save_whole(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let written = std::fs::File::create(&partial).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        out.flush()
+    });
+    match written {
+        Ok(()) => std::fs::rename(&partial, path),
+        Err(e) => {
+            // Best effort: the error that matters is the write's.
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
 /// A path next to `output` for the staging and the previous site (on the
 /// same file system, so that the swap is a rename), the lock and the cache.
 pub(crate) fn sibling(output: &Path, role: &str) -> anyhow::Result<PathBuf> {
@@ -320,6 +347,26 @@ mod tests {
 
     fn file_of(path: &str, text: &str) -> OutputFile {
         OutputFile { path: PathBuf::from(path), contents: text.as_bytes().to_vec() }
+    }
+
+    // A save that fails part-way (a full disk) must leave the file of the
+    // previous build as it was, and no partial file beside it.
+    #[test]
+    fn a_file_beside_the_site_is_saved_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("public.hindsight-pages");
+        std::fs::write(&path, "old").unwrap();
+        let failed = save_whole(&path, |out| {
+            std::io::Write::write_all(out, b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "a partial file was left");
+
+        save_whole(&path, |out| std::io::Write::write_all(out, b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
     }
 
     #[test]

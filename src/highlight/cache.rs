@@ -87,19 +87,16 @@ impl HighlightCache {
             known.iter().chain(fresh.iter()).filter(|(k, _)| used.contains(k)).collect();
         entries.sort_by_key(|(k, _)| **k);
         // Streamed to the file: the cache of a large site is tens of MB.
-        let partial = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        out.write_all(header().as_bytes())?;
-        for ((a, b), html) in entries {
-            out.write_all(&a.to_le_bytes())?;
-            out.write_all(&b.to_le_bytes())?;
-            out.write_all(&(html.len() as u32).to_le_bytes())?;
-            out.write_all(html.as_bytes())?;
-        }
-        out.flush()?;
-        drop(out);
-        // Renamed into place, so a reader never sees half a file.
-        std::fs::rename(&partial, path)
+        crate::write::save_whole(path, |out| {
+            out.write_all(header().as_bytes())?;
+            for ((a, b), html) in entries {
+                out.write_all(&a.to_le_bytes())?;
+                out.write_all(&b.to_le_bytes())?;
+                out.write_all(&(html.len() as u32).to_le_bytes())?;
+                out.write_all(html.as_bytes())?;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -141,16 +141,13 @@ impl ParseCache {
         }
         lines.sort_by_key(|(key, _)| *key);
         lines.dedup_by_key(|(key, _)| *key);
-        let partial = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        writeln!(out, "{}", header())?;
-        for (_, line) in lines {
-            writeln!(out, "{line}")?;
-        }
-        out.flush()?;
-        drop(out);
-        // Renamed into place, so a reader never sees half a file.
-        std::fs::rename(&partial, path)
+        crate::write::save_whole(path, |out| {
+            writeln!(out, "{}", header())?;
+            for (_, line) in lines {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        })
     }
 
     /// The whole line holding the entry at `range`.

@@ -130,19 +130,17 @@ impl PageMemo {
         let Some(path) = &self.path else { return Ok(()) };
         let Ok(mut current) = self.current.lock() else { return Ok(()) };
         current.sort_by(|a, b| a.0.cmp(&b.0));
-        let partial = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        writeln!(out, "{}", header())?;
-        if let Ok(Some((key, size))) = self.search.lock().as_deref() {
-            writeln!(out, "search {key:016x} {} {}", size.raw, size.first_search)?;
-        }
-        for (page, made) in current.iter() {
-            // Page paths come from ids and slugs: no line breaks.
-            writeln!(out, "{:016x} {} {}", made.hash, made.len, page.display())?;
-        }
-        out.flush()?;
-        drop(out);
-        std::fs::rename(&partial, path)
+        crate::write::save_whole(path, |out| {
+            writeln!(out, "{}", header())?;
+            if let Ok(Some((key, size))) = self.search.lock().as_deref() {
+                writeln!(out, "search {key:016x} {} {}", size.raw, size.first_search)?;
+            }
+            for (page, made) in current.iter() {
+                // Page paths come from ids and slugs: no line breaks.
+                writeln!(out, "{:016x} {} {}", made.hash, made.len, page.display())?;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -52,23 +52,22 @@ impl WordsCache {
         documents: &[(u64, &Analysed)],
     ) -> std::io::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
-        let partial = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        writeln!(out, "{}", header(language))?;
-        for (key, doc) in documents {
-            // The format separates with tabs and line breaks. Whitespace
-            // tokenizers never leave them in a word, but a language's may:
-            // such a document is not kept, and is analysed every time.
-            if doc.words.iter().any(|w| w.contains(['\t', '\n', '\r'])) {
-                continue;
+        crate::write::save_whole(path, |out| {
+            writeln!(out, "{}", header(language))?;
+            for (key, doc) in documents {
+                // The format separates with tabs and line breaks.
+                // Whitespace tokenizers never leave them in a word, but a
+                // language's may: such a document is not kept, and is
+                // analysed every time.
+                if doc.words.iter().any(|w| w.contains(['\t', '\n', '\r'])) {
+                    continue;
+                }
+                let [a, b, c] = &doc.words;
+                let [x, y, z] = doc.lengths;
+                writeln!(out, "{key:016x}\t{x} {y} {z}\t{a}\t{b}\t{c}")?;
             }
-            let [a, b, c] = &doc.words;
-            let [x, y, z] = doc.lengths;
-            writeln!(out, "{key:016x}\t{x} {y} {z}\t{a}\t{b}\t{c}")?;
-        }
-        out.flush()?;
-        drop(out);
-        std::fs::rename(&partial, path)
+            Ok(())
+        })
     }
 }
 
