@@ -35,7 +35,7 @@ use crate::model::Postmortem;
 
 /// The file's first line: the format and the version that wrote it.
 fn header() -> String {
-    format!("hindsight body memo 1 {}", crate::build_id())
+    format!("hindsight body memo 2 {}", crate::build_id())
 }
 
 /// A body, ready for its page.
@@ -67,6 +67,8 @@ struct Made {
     broken: Vec<(usize, String, String)>,
     /// The highlight cache's keys of its code blocks.
     code: Vec<CodeKey>,
+    /// The anchor ids of its headings, which links into it may name.
+    anchors: Vec<String>,
 }
 
 impl Made {
@@ -82,10 +84,10 @@ impl Made {
         hasher.finish()
     }
 
-    /// True when `pm`'s body is the one this was made from and every link
-    /// it asked about resolves as it did then.
-    fn holds_for(&self, pm: &Postmortem, links: &dyn Links) -> bool {
-        self.text == text_hash(&pm.body.markdown)
+    /// True when the body whose text hashes to `text` is the one this was
+    /// made from and every link it asked about resolves as it did then.
+    fn holds_for(&self, text: &str, links: &dyn Links) -> bool {
+        self.text == text
             && self.links.iter().all(|(dest, is_wiki, answer)| {
                 answer_hash(&links.resolve(dest, *is_wiki)) == *answer
             })
@@ -209,18 +211,30 @@ pub fn render_all(
     broken_links: Level,
     memo: &BodyMemo,
 ) -> Vec<Body> {
+    let texts: Vec<String> =
+        postmortems.par_iter().map(|pm| text_hash(&pm.body.markdown)).collect();
+    // Links to a heading are checked against the target's anchors: known
+    // from the memo for every unchanged body, so no link check reads one
+    // again.
+    for (pm, text) in postmortems.iter().zip(&texts) {
+        if let Some(made) = memo.previous.get(&pm.source).filter(|made| made.text == *text) {
+            links.know_anchors(pm, &made.anchors);
+        }
+    }
     postmortems
         .par_iter()
-        .map(|pm| {
+        .zip(texts)
+        .map(|(pm, text)| {
             let from = links.links_from(pm);
-            if let Some(made) = memo.previous.get(&pm.source).filter(|m| m.holds_for(pm, &from)) {
+            if let Some(made) = memo.previous.get(&pm.source).filter(|m| m.holds_for(&text, &from))
+            {
                 highlighter.keep(&made.code);
                 if let Ok(mut used) = memo.used.lock() {
                     used.push(pm.source.clone());
                 }
                 return made.body(pm, None, broken_links);
             }
-            let (html, made) = render(pm, &from, highlighter);
+            let (html, made) = render(pm, text, &from, highlighter);
             let body = made.body(pm, Some(html), broken_links);
             if memo.path.is_some()
                 && let Ok(mut fresh) = memo.fresh.lock()
@@ -232,17 +246,24 @@ pub fn render_all(
         .collect()
 }
 
-/// Renders `pm`'s body, noting what it was made from.
-fn render(pm: &Postmortem, links: &dyn Links, highlighter: &Highlighter) -> (String, Made) {
+/// Renders `pm`'s body, whose text hashes to `text`, noting what it was
+/// made from.
+fn render(
+    pm: &Postmortem,
+    text: String,
+    links: &dyn Links,
+    highlighter: &Highlighter,
+) -> (String, Made) {
     let asked = Asked { links, asked: RefCell::default() };
     let rendered = markdown::render(&pm.body.markdown, &asked, highlighter);
     let made = Made {
         source: pm.source.clone(),
-        text: text_hash(&pm.body.markdown),
+        text,
         links: asked.asked.into_inner(),
         targets: rendered.targets,
         broken: rendered.broken,
         code: rendered.code,
+        anchors: rendered.anchors,
     };
     (rendered.html, made)
 }
@@ -301,7 +322,8 @@ mod tests {
         let path = dir.path().join("public.hindsight-bodies");
         let body = "See [[INC-1]].\n\n```yaml\na: 1\n```\n";
         let pm = postmortem("content/b.md", "INC-2", Status::Published, body);
-        let (html, made) = render(&pm, &Titled("Queue stalled"), &Highlighter::new());
+        let text = text_hash(body);
+        let (html, made) = render(&pm, text.clone(), &Titled("Queue stalled"), &Highlighter::new());
         assert!(html.contains("title=\"Queue stalled\""), "{html}");
         assert_eq!((made.targets.as_slice(), made.code.len()), (&["INC-1".to_string()][..], 1));
         let memo = BodyMemo::load(path.clone());
@@ -310,9 +332,9 @@ mod tests {
 
         let next = BodyMemo::load(path);
         let made = &next.previous[Path::new("content/b.md")];
-        assert!(made.holds_for(&pm, &Titled("Queue stalled")));
-        assert!(!made.holds_for(&pm, &Titled("Queue stalled again")), "an answer changed");
-        let edited = postmortem("content/b.md", "INC-2", Status::Published, "See [[INC-1]] too.\n");
+        assert!(made.holds_for(&text, &Titled("Queue stalled")));
+        assert!(!made.holds_for(&text, &Titled("Queue stalled again")), "an answer changed");
+        let edited = text_hash("See [[INC-1]] too.\n");
         assert!(!made.holds_for(&edited, &Titled("Queue stalled")), "the text changed");
     }
 

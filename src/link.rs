@@ -87,6 +87,15 @@ impl<'a> LinkIndex<'a> {
         format!("postmortems/{}/", pm.slug)
     }
 
+    /// Takes `anchors` as the heading ids of `pm`'s body, as a body memo
+    /// kept them from rendering the same text, instead of reading the body
+    /// again when a link points at one of its headings.
+    pub fn know_anchors(&self, pm: &Postmortem, anchors: &[String]) {
+        if let Some(&i) = self.by_file.get(&normalise(&pm.source)) {
+            let _ = self.anchors[i].set(anchors.iter().cloned().collect());
+        }
+    }
+
     /// A resolver for the links in one postmortem's body.
     pub fn links_from(&'a self, from: &'a Postmortem) -> PageLinks<'a> {
         PageLinks { index: self, from }

@@ -53,6 +53,9 @@ pub struct Rendered {
     pub targets: Vec<String>,
     /// The highlight cache's keys of the code blocks highlighted.
     pub code: Vec<CodeKey>,
+    /// The anchor ids its headings got, in order: what `heading_ids`
+    /// gives for the same text.
+    pub anchors: Vec<String>,
 }
 
 fn options() -> Options {
@@ -73,6 +76,7 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
         broken: Vec::new(),
         targets: Vec::new(),
         code: Vec::new(),
+        anchors: Vec::new(),
         open_links: Vec::new(),
         has_raw_html: false,
     };
@@ -111,7 +115,13 @@ pub fn render(markdown: &str, links: &dyn Links, highlighter: &Highlighter) -> R
     // every link and image address has been checked above, so the
     // sanitiser (nearly half the cost of a body) has nothing to remove.
     let html = if body.has_raw_html { sanitise(&html) } else { html };
-    Rendered { html, broken: body.broken, targets: body.targets, code: body.code }
+    Rendered {
+        html,
+        broken: body.broken,
+        targets: body.targets,
+        code: body.code,
+        anchors: body.anchors,
+    }
 }
 
 /// Drops link and image addresses with an unsafe scheme.
@@ -313,6 +323,7 @@ struct BodyRenderer<'a> {
     broken: Vec<(usize, String, String)>,
     targets: Vec<String>,
     code: Vec<CodeKey>,
+    anchors: Vec<String>,
     /// For each open link, whether it was broken (and became a span).
     open_links: Vec<bool>,
     /// True once the author's own HTML has been seen.
@@ -339,6 +350,7 @@ impl<'e> BodyRenderer<'_> {
             })
             .collect();
         let id = self.ids.assign(id.as_deref(), &text);
+        self.anchors.push(id.clone());
         events.push(Event::Start(Tag::Heading { level, id: Some(id.into()), classes, attrs }));
         events.extend(inner);
         events.push(Event::End(TagEnd::Heading(level)));

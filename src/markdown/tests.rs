@@ -21,6 +21,17 @@ fn headings_get_stable_unique_ids() {
     assert_eq!(heading_ids("## Five whys\n\n## Five whys\n"), ["five-whys", "five-whys-1"]);
 }
 
+// Links to a heading are checked against `heading_ids`, or against the
+// anchors a body memo kept from rendering: the two must agree.
+#[test]
+fn a_rendered_body_names_the_anchors_heading_ids_finds() {
+    let markdown =
+        "## Five whys\n\n## Five whys\n\n### `code` & *more* {#custom}\n\n#\n\n## Données\n";
+    let rendered = render(markdown, &NoLinks, &Highlighter::new());
+    assert_eq!(rendered.anchors, heading_ids(markdown));
+    assert_eq!(rendered.anchors.len(), 5);
+}
+
 #[test]
 fn anchors_follow_github_style() {
     let cases =
