@@ -7,14 +7,16 @@
 //! and on how each of its links resolves. So the memo keeps, for each
 //! body: a hash of its text; each link it asked about, with a hash of the
 //! answer; and what a build needs of the body even when its page is kept
-//! (the postmortems it links to, its broken links, and the keys of its code
-//! blocks, whose highlight cache entries must outlive this build). A body
-//! whose text hashes the same and whose links all resolve as they did is
-//! rendered only if its page must be.
+//! (the postmortems it links to, its broken links, its headings' anchors,
+//! and the keys of its code blocks, whose highlight cache entries must
+//! outlive this build). A body whose text hashes the same and whose links
+//! all resolve as they did is rendered only if its page must be.
 //!
 //! The memo is saved beside the output, as `public.hindsight-bodies`. It
 //! names the binary that wrote it, and entries a build does not use are
-//! dropped when it saves.
+//! dropped when it saves. It also names the highlight cache file it was
+//! saved beside: a body with code is vouched for only while that file is
+//! the same, since a deleted or replaced cache no longer holds its code.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,6 +25,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use log::debug;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +44,7 @@ fn header() -> String {
 /// A body, ready for its page.
 pub struct Body {
     /// The HTML, when this build rendered it; otherwise it is rendered
-    /// only if the page must be (see `Late`).
+    /// only if the page must be (see `LateBodies`).
     pub html: Option<String>,
     /// A hash of everything the HTML is made from, for the page memo.
     pub key: u64,
@@ -53,10 +56,13 @@ pub struct Body {
 
 /// What a body was made from, and what a build needs of it, as stored.
 #[derive(Debug, Serialize, Deserialize)]
-struct Made {
-    /// The postmortem's file, which names the entry.
-    source: PathBuf,
-    /// The 128-bit hash of the body's Markdown, in hex.
+struct BodyRecord {
+    /// The postmortem's file, which names the entry. Only a name: a record
+    /// is trusted for its text and links, never for its file, so a name
+    /// that is not UTF-8 may be kept approximately.
+    source: String,
+    /// The 128-bit hash of the body's Markdown, in hex (JSON numbers do
+    /// not hold 128 bits).
     text: String,
     /// Each link the body asked about (its address as written, whether it
     /// is a `[[wiki]]` link) and the hash of the answer.
@@ -71,7 +77,7 @@ struct Made {
     anchors: Vec<String>,
 }
 
-impl Made {
+impl BodyRecord {
     /// The page memo's hash of the body: its text and its links' answers.
     fn key(&self) -> u64 {
         let mut hasher = StableHasher::new();
@@ -86,16 +92,16 @@ impl Made {
 
     /// True when the body whose text hashes to `text` is the one this was
     /// made from and every link it asked about resolves as it did then.
-    fn holds_for(&self, text: &str, links: &dyn Links) -> bool {
+    fn is_still_true(&self, text: &str, links: &dyn Links) -> bool {
         self.text == text
             && self.links.iter().all(|(dest, is_wiki, answer)| {
-                answer_hash(&links.resolve(dest, *is_wiki)) == *answer
+                hash_answer(&links.resolve(dest, *is_wiki)) == *answer
             })
     }
 
     /// The body of `pm`, which this was made from, with its `html` if it
     /// was rendered.
-    fn body(&self, pm: &Postmortem, html: Option<String>, broken_links: Level) -> Body {
+    fn to_body(&self, pm: &Postmortem, html: Option<String>, broken_links: Level) -> Body {
         let at = |offset: usize| Position::of_offset(&pm.body.markdown, offset, pm.body.first_line);
         Body {
             html,
@@ -112,28 +118,33 @@ impl Made {
     }
 }
 
-fn text_hash(markdown: &str) -> String {
+/// The memo's name for `pm`'s entry.
+fn name_of(pm: &Postmortem) -> String {
+    pm.source.to_string_lossy().into_owned()
+}
+
+fn hash_text(markdown: &str) -> String {
     let mut hasher = StableHasher::new();
     hasher.update(markdown.as_bytes());
     format!("{:032x}", hasher.digest128())
 }
 
-fn answer_hash(answer: &LinkTarget) -> u64 {
+fn hash_answer(answer: &LinkTarget) -> u64 {
     let mut hasher = StableHasher::new();
     answer.hash(&mut hasher);
     hasher.finish()
 }
 
 /// Passes questions on to the link stage and notes each with its answer.
-struct Asked<'a> {
+struct LinkRecorder<'a> {
     links: &'a dyn Links,
     asked: RefCell<Vec<(String, bool, u64)>>,
 }
 
-impl Links for Asked<'_> {
+impl Links for LinkRecorder<'_> {
     fn resolve(&self, dest: &str, is_wiki: bool) -> LinkTarget {
         let answer = self.links.resolve(dest, is_wiki);
-        self.asked.borrow_mut().push((dest.to_string(), is_wiki, answer_hash(&answer)));
+        self.asked.borrow_mut().push((dest.to_string(), is_wiki, hash_answer(&answer)));
         answer
     }
 }
@@ -142,22 +153,35 @@ impl Links for Asked<'_> {
 #[derive(Default)]
 pub struct BodyMemo {
     path: Option<PathBuf>,
-    previous: HashMap<PathBuf, Made>,
-    /// Sources whose previous entries this build used.
-    used: Mutex<Vec<PathBuf>>,
-    /// Entries made by this build.
-    fresh: Mutex<Vec<Made>>,
+    previous: HashMap<String, BodyRecord>,
+    /// The highlight cache file the previous memo was saved beside.
+    previous_cache: Option<String>,
+    /// True when the highlight cache file is still that one, so the code
+    /// of a body not rendered again is in it.
+    is_cache_unchanged: bool,
+    /// Names of the previous records this build used.
+    used: Mutex<Vec<String>>,
+    /// Records made by this build.
+    fresh: Mutex<Vec<BodyRecord>>,
 }
 
 impl BodyMemo {
-    /// Loads the memo at `path`; a missing, foreign or damaged file gives
-    /// an empty memo, never an error.
-    pub fn load(path: PathBuf) -> BodyMemo {
-        let previous = std::fs::File::open(&path)
+    /// Loads the memo at `path`, for a build whose highlight cache file is
+    /// now `cache` (see `highlight::cache_file_id`); a missing, foreign or
+    /// damaged file gives an empty memo, never an error.
+    pub fn load(path: PathBuf, cache: Option<String>) -> BodyMemo {
+        let (previous_cache, previous) = std::fs::File::open(&path)
             .ok()
             .and_then(|file| parse(std::io::BufReader::new(file)))
             .unwrap_or_default();
-        BodyMemo { path: Some(path), previous, ..BodyMemo::default() }
+        let is_cache_unchanged = cache.is_some() && previous_cache == cache;
+        BodyMemo {
+            path: Some(path),
+            previous,
+            previous_cache,
+            is_cache_unchanged,
+            ..BodyMemo::default()
+        }
     }
 
     /// A memo that knows no bodies and is never saved (`check`, tests).
@@ -165,23 +189,32 @@ impl BodyMemo {
         BodyMemo::default()
     }
 
-    /// Writes the entries this build used or made, when anything changed.
-    pub fn save(&self) -> std::io::Result<()> {
+    /// The previous record of `pm`'s body, when it holds for the body
+    /// whose text hashes to `text`, with links resolved by `links`.
+    fn vouch(&self, pm: &Postmortem, text: &str, links: &dyn Links) -> Option<&BodyRecord> {
+        let record = self.previous.get(&name_of(pm))?;
+        let is_code_kept = record.code.is_empty() || self.is_cache_unchanged;
+        (is_code_kept && record.is_still_true(text, links)).then_some(record)
+    }
+
+    /// Writes the records this build used or made, with the highlight
+    /// cache file they were saved beside (`cache`), when anything changed.
+    pub fn save(&self, cache: Option<String>) -> std::io::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
         let (Ok(used), Ok(fresh)) = (self.used.lock(), self.fresh.lock()) else { return Ok(()) };
-        if fresh.is_empty() && used.len() == self.previous.len() {
+        // Every record used and none made: the file already holds exactly
+        // these records.
+        if fresh.is_empty() && used.len() == self.previous.len() && cache == self.previous_cache {
             return Ok(());
         }
-        let mut entries: Vec<&Made> = used
-            .iter()
-            .filter_map(|source| self.previous.get(source))
-            .chain(fresh.iter())
-            .collect();
-        entries.sort_by(|a, b| a.source.cmp(&b.source));
+        let mut records: Vec<&BodyRecord> =
+            used.iter().filter_map(|name| self.previous.get(name)).chain(fresh.iter()).collect();
+        records.sort_by(|a, b| a.source.cmp(&b.source));
         crate::write::save_whole(path, |out| {
             writeln!(out, "{}", header())?;
-            for made in entries {
-                serde_json::to_writer(&mut *out, made)?;
+            writeln!(out, "{}", serde_json::to_string(&cache)?)?;
+            for record in records {
+                serde_json::to_writer(&mut *out, record)?;
                 out.write_all(b"\n")?;
             }
             Ok(())
@@ -189,17 +222,21 @@ impl BodyMemo {
     }
 }
 
-fn parse(reader: impl BufRead) -> Option<HashMap<PathBuf, Made>> {
+/// The highlight cache file named on the second line, and the records.
+type MemoFile = (Option<String>, HashMap<String, BodyRecord>);
+
+fn parse(reader: impl BufRead) -> Option<MemoFile> {
     let mut lines = reader.lines();
     if lines.next()?.ok()? != header() {
         return None;
     }
-    let mut entries = HashMap::new();
+    let cache = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+    let mut records = HashMap::new();
     for line in lines {
-        let made: Made = serde_json::from_str(&line.ok()?).ok()?;
-        entries.insert(made.source.clone(), made);
+        let record: BodyRecord = serde_json::from_str(&line.ok()?).ok()?;
+        records.insert(record.source.clone(), record);
     }
-    Some(entries)
+    Some((cache, records))
 }
 
 /// The bodies of `postmortems`, on every core: each one the memo vouches
@@ -212,38 +249,41 @@ pub fn render_all(
     memo: &BodyMemo,
 ) -> Vec<Body> {
     let texts: Vec<String> =
-        postmortems.par_iter().map(|pm| text_hash(&pm.body.markdown)).collect();
+        postmortems.par_iter().map(|pm| hash_text(&pm.body.markdown)).collect();
     // Links to a heading are checked against the target's anchors: known
     // from the memo for every unchanged body, so no link check reads one
     // again.
     for (pm, text) in postmortems.iter().zip(&texts) {
-        if let Some(made) = memo.previous.get(&pm.source).filter(|made| made.text == *text) {
-            links.know_anchors(pm, &made.anchors);
+        if let Some(record) = memo.previous.get(&name_of(pm)).filter(|r| r.text == *text) {
+            links.know_anchors(pm, &record.anchors);
         }
     }
-    postmortems
+    let bodies: Vec<Body> = postmortems
         .par_iter()
         .zip(texts)
         .map(|(pm, text)| {
             let from = links.links_from(pm);
-            if let Some(made) = memo.previous.get(&pm.source).filter(|m| m.holds_for(&text, &from))
-            {
-                highlighter.keep(&made.code);
+            if let Some(record) = memo.vouch(pm, &text, &from) {
+                highlighter.keep(&record.code);
                 if let Ok(mut used) = memo.used.lock() {
-                    used.push(pm.source.clone());
+                    used.push(name_of(pm));
                 }
-                return made.body(pm, None, broken_links);
+                return record.to_body(pm, None, broken_links);
             }
-            let (html, made) = render(pm, text, &from, highlighter);
-            let body = made.body(pm, Some(html), broken_links);
+            let (html, record) = render(pm, text, &from, highlighter);
+            let body = record.to_body(pm, Some(html), broken_links);
+            // A memo that is never saved (`check`) need not hold records.
             if memo.path.is_some()
                 && let Ok(mut fresh) = memo.fresh.lock()
             {
-                fresh.push(made);
+                fresh.push(record);
             }
             body
         })
-        .collect()
+        .collect();
+    let rendered = bodies.iter().filter(|body| body.html.is_some()).count();
+    debug!("  bodies rendered: {rendered}; kept by the body memo: {}", bodies.len() - rendered);
+    bodies
 }
 
 /// Renders `pm`'s body, whose text hashes to `text`, noting what it was
@@ -253,40 +293,40 @@ fn render(
     text: String,
     links: &dyn Links,
     highlighter: &Highlighter,
-) -> (String, Made) {
-    let asked = Asked { links, asked: RefCell::default() };
-    let rendered = markdown::render(&pm.body.markdown, &asked, highlighter);
-    let made = Made {
-        source: pm.source.clone(),
+) -> (String, BodyRecord) {
+    let recorder = LinkRecorder { links, asked: RefCell::default() };
+    let rendered = markdown::render(&pm.body.markdown, &recorder, highlighter);
+    let record = BodyRecord {
+        source: name_of(pm),
         text,
-        links: asked.asked.into_inner(),
+        links: recorder.asked.into_inner(),
         targets: rendered.targets,
         broken: rendered.broken,
         code: rendered.code,
         anchors: rendered.anchors,
     };
-    (rendered.html, made)
+    (rendered.html, record)
 }
 
 /// Renders, while pages are made, the bodies the memo left unrendered and
 /// whose pages must be made again (a changed title, template or related
 /// incident). Its highlighter, and the cache behind it, are loaded only
 /// for the first such body.
-pub struct Late<'a> {
+pub struct LateBodies<'a> {
     links: &'a LinkIndex<'a>,
     cache: Option<PathBuf>,
     highlighter: OnceLock<Highlighter>,
 }
 
-impl<'a> Late<'a> {
+impl<'a> LateBodies<'a> {
     /// Renders with `links`, and highlighted code from the cache at
     /// `cache`, if any.
-    pub fn new(links: &'a LinkIndex<'a>, cache: Option<&Path>) -> Late<'a> {
-        Late { links, cache: cache.map(Path::to_path_buf), highlighter: OnceLock::new() }
+    pub fn new(links: &'a LinkIndex<'a>, cache: Option<&Path>) -> LateBodies<'a> {
+        LateBodies { links, cache: cache.map(Path::to_path_buf), highlighter: OnceLock::new() }
     }
 
-    /// `body`'s HTML: as rendered by the body stage, or rendered now.
-    pub fn html(&self, pm: &Postmortem, body: Option<String>) -> String {
+    /// `body`'s HTML: as the body stage rendered it, or rendered now.
+    pub fn render(&self, pm: &Postmortem, body: Option<String>) -> String {
         body.unwrap_or_else(|| {
             let highlighter = self.highlighter.get_or_init(|| match &self.cache {
                 Some(path) => Highlighter::with_cache(HighlightCache::at(path.clone())),
@@ -316,35 +356,45 @@ mod tests {
         }
     }
 
+    // What a body renders to is fixed by its text and its links' answers;
+    // its code's HTML, by the highlight cache it was saved beside. A
+    // change to any of them must cost the record.
     #[test]
-    fn a_saved_memo_vouches_for_a_body_only_while_its_text_and_links_hold() {
+    fn a_saved_memo_vouches_for_a_body_only_while_its_text_links_and_cache_hold() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("public.hindsight-bodies");
         let body = "See [[INC-1]].\n\n```yaml\na: 1\n```\n";
         let pm = postmortem("content/b.md", "INC-2", Status::Published, body);
-        let text = text_hash(body);
-        let (html, made) = render(&pm, text.clone(), &Titled("Queue stalled"), &Highlighter::new());
+        let text = hash_text(body);
+        let (html, record) =
+            render(&pm, text.clone(), &Titled("Queue stalled"), &Highlighter::new());
         assert!(html.contains("title=\"Queue stalled\""), "{html}");
-        assert_eq!((made.targets.as_slice(), made.code.len()), (&["INC-1".to_string()][..], 1));
-        let memo = BodyMemo::load(path.clone());
-        memo.fresh.lock().unwrap().push(made);
-        memo.save().unwrap();
+        assert_eq!((record.targets.as_slice(), record.code.len()), (&["INC-1".to_string()][..], 1));
+        let cache = Some("cache 1".to_string());
+        let memo = BodyMemo::load(path.clone(), cache.clone());
+        memo.fresh.lock().unwrap().push(record);
+        memo.save(cache.clone()).unwrap();
 
-        let next = BodyMemo::load(path);
-        let made = &next.previous[Path::new("content/b.md")];
-        assert!(made.holds_for(&text, &Titled("Queue stalled")));
-        assert!(!made.holds_for(&text, &Titled("Queue stalled again")), "an answer changed");
-        let edited = text_hash("See [[INC-1]] too.\n");
-        assert!(!made.holds_for(&edited, &Titled("Queue stalled")), "the text changed");
+        let next = BodyMemo::load(path.clone(), cache);
+        assert!(next.vouch(&pm, &text, &Titled("Queue stalled")).is_some());
+        assert!(next.vouch(&pm, &text, &Titled("Queue stalled again")).is_none(), "an answer");
+        let edited = hash_text("See [[INC-1]] too.\n");
+        assert!(next.vouch(&pm, &edited, &Titled("Queue stalled")).is_none(), "the text");
+        let replaced = BodyMemo::load(path.clone(), Some("cache 2".to_string()));
+        assert!(replaced.vouch(&pm, &text, &Titled("Queue stalled")).is_none(), "the cache");
+        let deleted = BodyMemo::load(path, None);
+        assert!(deleted.vouch(&pm, &text, &Titled("Queue stalled")).is_none(), "no cache");
     }
 
+    // A memo is a speed-up: whatever is in the file, a build goes on.
     #[test]
     fn a_damaged_or_foreign_file_is_an_empty_memo() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("memo");
-        for text in ["not a memo\n".to_string(), format!("{}\n{{\"source\":1}}\n", header())] {
+        let damaged = format!("{}\nnull\n{{\"source\":1}}\n", header());
+        for text in ["not a memo\n".to_string(), damaged] {
             std::fs::write(&path, text).unwrap();
-            assert!(BodyMemo::load(path.clone()).previous.is_empty());
+            assert!(BodyMemo::load(path.clone(), None).previous.is_empty());
         }
     }
 }

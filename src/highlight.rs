@@ -38,7 +38,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 mod cache;
 
-pub use cache::{HighlightCache, Key as CodeKey};
+pub use cache::{HighlightCache, Key as CodeKey, file_id as cache_file_id};
 
 /// Highlights code; build one per run and share it.
 pub struct Highlighter {

@@ -158,7 +158,10 @@ impl<'a> LinkIndex<'a> {
             let anchors = self.anchors[index]
                 .get_or_init(|| markdown::heading_ids(&pm.body.markdown).into_iter().collect());
             if !anchors.contains(anchor) {
-                let known: Vec<&str> = anchors.iter().map(String::as_str).collect();
+                // Sorted: a set's order changes from run to run, and of two
+                // headings as near as each other the hint must name the same.
+                let mut known: Vec<&str> = anchors.iter().map(String::as_str).collect();
+                known.sort_unstable();
                 let hint = match crate::parse::suggest(anchor, &known) {
                     Some(near) => format!("did you mean `#{near}`?"),
                     None => format!(

@@ -484,6 +484,45 @@ fn gzipped_len(bytes: &[u8]) -> anyhow::Result<usize> {
 mod tests {
     use super::*;
 
+    // The key hashes what the fields are read from, not the fields: an
+    // edit to anything `fields_of` reads that left the key as it was
+    // would keep a stale index.
+    #[test]
+    fn the_key_changes_with_everything_the_fields_are_read_from() {
+        use crate::link::tests::postmortem;
+        use crate::model::{RootCause, Status};
+        let mut base = postmortem("content/a.md", "INC-1", Status::Published, "It hung.\n");
+        base.tags = vec!["kafka".into()];
+        base.services = vec!["billing".into()];
+        base.root_causes = vec![RootCause {
+            cause: "A poison message".into(),
+            category: Some("software".into()),
+            whys: Vec::new(),
+        }];
+        base.lessons_learned = vec!["Alert on lag".into()];
+        base.summary = Some("The queue stalled".into());
+        type Edit = fn(&mut Postmortem);
+        let edits: [(&str, Edit); 8] = [
+            ("title", |pm| pm.title.push_str(" again")),
+            ("tags", |pm| pm.tags.push("redis".into())),
+            ("services", |pm| pm.services.push("ledger".into())),
+            ("cause", |pm| pm.root_causes[0].cause.push_str(" again")),
+            ("category", |pm| pm.root_causes[0].category = Some("config".into())),
+            ("lessons", |pm| pm.lessons_learned.push("Drain first".into())),
+            ("summary", |pm| pm.summary = Some("The queue stopped".into())),
+            ("body", |pm| pm.body.markdown.push_str("Then it failed over.\n")),
+        ];
+        let config = SearchConfig::default();
+        let key_of = |pm: &Postmortem| key(&[pm], &[], &config);
+        for (what, edit) in edits {
+            let mut edited = base.clone();
+            edit(&mut edited);
+            let fields = |pm: &Postmortem| fields_of(pm, config.body_words);
+            assert_ne!(fields(&edited), fields(&base), "{what} is not indexed");
+            assert_ne!(key_of(&edited), key_of(&base), "the key ignores {what}");
+        }
+    }
+
     #[test]
     fn long_summaries_are_cut_at_a_word() {
         let text = "word ".repeat(60);

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use log::debug;
 use rayon::prelude::*;
 
-use crate::bodies::{self, BodyMemo, Late};
+use crate::bodies::{self, Body, BodyMemo, LateBodies};
 use crate::collection::{self, Collection};
 use crate::config::Config;
 use crate::dates;
@@ -211,38 +211,12 @@ fn publish(
     let checked: Vec<&Postmortem> =
         if options.check_only { postmortems.iter().collect() } else { published.clone() };
 
-    let highlighter =
-        timed("load syntaxes", || match (options.check_only, cache_path(&setup.output)) {
-            (false, Some(path)) => Highlighter::with_cache(HighlightCache::at(path)),
-            _ => Highlighter::new(),
-        });
-    let body_memo = match (options.check_only, crate::write::sibling(&setup.output, "bodies")) {
-        (false, Ok(path)) => timed("load body memo", || BodyMemo::load(path)),
-        _ => BodyMemo::none(),
-    };
     // The knowledge base needs no bodies: it is built on whichever core
     // the bodies leave free.
     let (mut bodies, (kb, kb_problems)) = rayon::join(
-        || {
-            timed("render bodies", || {
-                bodies::render_all(&checked, &links, &highlighter, config.broken_links, &body_memo)
-            })
-        },
+        || render_bodies(setup, options, &checked, &links),
         || timed("knowledge base", || KnowledgeBase::build(&published, config, setup.today)),
     );
-    if let Err(e) = timed("save highlight cache", || highlighter.save_cache()) {
-        log::warn!(
-            "warning: cannot save the highlight cache: {e}; the next build highlights again"
-        );
-    }
-    if let Err(e) = timed("save body memo", || body_memo.save()) {
-        log::warn!("warning: cannot save the body memo: {e}; the next build renders every body");
-    }
-    // The syntaxes and the cache are done with (a body rendered late, for
-    // its page, has its own); free them before pages and the search index
-    // take their share of memory.
-    drop(highlighter);
-    drop(body_memo);
     let mut outgoing = Vec::with_capacity(bodies.len());
     for body in &mut bodies {
         outgoing.push(std::mem::take(&mut body.targets));
@@ -257,7 +231,7 @@ fn publish(
     let input = SiteInput {
         postmortems: &published,
         bodies,
-        late_bodies: &Late::new(&links, cache_path(&setup.output).as_deref()),
+        late_bodies: &LateBodies::new(&links, cache_path(&setup.output).as_deref()),
         links: &links,
         web: &web,
         kb: &kb,
@@ -309,6 +283,51 @@ fn publish(
     }
     report.written = true;
     Ok(())
+}
+
+/// Renders the bodies of `checked`, but for those the body memo vouches
+/// for, and saves the highlight cache and the memo for the next build.
+fn render_bodies(
+    setup: &Setup,
+    options: &BuildOptions,
+    checked: &[&Postmortem],
+    links: &LinkIndex<'_>,
+) -> Vec<Body> {
+    // A check saves nothing beside the output, so it reads nothing there.
+    let beside = |role: &str| {
+        crate::write::sibling(&setup.output, role).ok().filter(|_| !options.check_only)
+    };
+    let (cache, memo_path) = (beside("cache"), beside("bodies"));
+    let highlighter = timed("load syntaxes", || match &cache {
+        Some(path) => Highlighter::with_cache(HighlightCache::at(path.clone())),
+        None => Highlighter::new(),
+    });
+    let cache_file = || cache.as_deref().and_then(highlight::cache_file_id);
+    let memo = match &memo_path {
+        Some(path) => timed("load body memo", || BodyMemo::load(path.clone(), cache_file())),
+        None => BodyMemo::none(),
+    };
+    let broken_links = setup.config.broken_links;
+    let bodies = timed("render bodies", || {
+        bodies::render_all(checked, links, &highlighter, broken_links, &memo)
+    });
+    if let (Err(e), Some(path)) =
+        (timed("save highlight cache", || highlighter.save_cache()), &cache)
+    {
+        log::warn!(
+            "warning: cannot save the highlight cache {}: {e}; the next build highlights again",
+            path.display()
+        );
+    }
+    // After the cache: the memo names the cache file as this build left it.
+    if let (Err(e), Some(path)) = (timed("save body memo", || memo.save(cache_file())), &memo_path)
+    {
+        log::warn!(
+            "warning: cannot save the body memo {}: {e}; the next build renders every body",
+            path.display()
+        );
+    }
+    bodies
 }
 
 /// Where highlighted code is kept between builds: beside the output, as

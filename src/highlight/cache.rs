@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 /// What names a cached block: a 128-bit hash of the label and the code,
@@ -98,6 +98,16 @@ impl HighlightCache {
             Ok(())
         })
     }
+}
+
+/// What tells the cache file at `path` from another: its length and time
+/// of modification, or none when there is no file. A record of a body not
+/// rendered again (see `bodies`) counts on its code being in the cache it
+/// was saved beside; a file deleted or replaced since has another id.
+pub fn file_id(path: &Path) -> Option<String> {
+    let metadata = std::fs::metadata(path).ok()?;
+    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("{} bytes, modified {} ns", metadata.len(), modified.as_nanos()))
 }
 
 fn parse(bytes: &[u8]) -> Option<HashMap<Key, String>> {

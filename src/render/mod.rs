@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
 
-use crate::bodies::{Body, Late};
+use crate::bodies::{Body, LateBodies};
 use crate::collection::Collection;
 use crate::config::{BaseUrl, Config};
 use crate::knowledge::KnowledgeBase;
@@ -342,7 +342,7 @@ pub struct SiteInput<'a> {
     /// Their bodies, in the same order.
     pub bodies: Vec<Body>,
     /// Renders the bodies left unrendered whose pages must be made.
-    pub late_bodies: &'a Late<'a>,
+    pub late_bodies: &'a LateBodies<'a>,
     /// Cross-reference tables.
     pub links: &'a LinkIndex<'a>,
     /// Related incidents and backlinks, by position.
@@ -575,7 +575,7 @@ fn postmortem_pages(
                 vars.hash(out.renderer.memo_base, "postmortem.html", &folder)
             };
             out.page_from("postmortem.html", &folder, hash, || {
-                page.body_html = input.late_bodies.html(pm, body.html);
+                page.body_html = input.late_bodies.render(pm, body.html);
                 let mut context = Context::new();
                 context.insert("page", &page);
                 context

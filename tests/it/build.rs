@@ -426,9 +426,42 @@ fn a_rebuild_renders_again_every_body_whose_links_changed() {
     assert_eq!((titles.len(), broken.len()), (1, 2));
     assert!(code > 0, "the YAML lost its highlighting");
 
+    // A deleted highlight cache is made again, though no body changed: the
+    // memo vouches for code only beside the cache it was saved with.
+    let cache = repo.path().join("public.hindsight-cache");
+    std::fs::remove_file(&cache).unwrap();
+    repo.build(&[]).expect_code(0);
+    assert!(cache.is_file(), "the highlight cache was not made again");
+    assert!(links().2 > 0);
+
     let fresh = repo.path().join("fresh");
     repo.build(&["--output", fresh.to_str().unwrap()]).expect_code(0);
     assert_eq!(snapshot(&repo.path().join("public")), snapshot(&fresh));
+}
+
+// A file name that is not UTF-8 (possible on Linux) still has its body
+// kept between builds, and costs no other body its record.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_keeps_the_body_memo_working() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    let odd = std::ffi::OsStr::from_bytes(b"content/b\xff.md");
+    repo.write(
+        "content/a.md",
+        "---\ntitle: Queue stalled\nid: INC-1\ndate: 2024-03-01\n---\n\nIt hung.\n",
+    );
+    std::fs::write(
+        repo.path().join(odd),
+        "---\ntitle: Disk filled\nid: INC-2\ndate: 2024-03-02\n---\n\nSee [[INC-1]].\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let run = repo.build(&[]);
+        run.expect_code(0);
+        assert!(!run.stderr.contains("cannot save"), "{}", run.stderr);
+    }
+    assert!(repo.path().join("public.hindsight-bodies").is_file(), "no body memo was saved");
 }
 
 // Files unchanged since the last build are not read again (the parse
