@@ -280,7 +280,9 @@ pub fn kind_of(value: &Value) -> &'static str {
 #[derive(Debug, Default)]
 pub struct KeyLines {
     entries: Vec<KeyLine>,
-    lines: Vec<String>,
+    text: String,
+    /// Where each line of `text` starts, as `str::lines` splits it.
+    line_starts: Vec<usize>,
     first_line: usize,
 }
 
@@ -313,8 +315,10 @@ impl KeyLines {
                 value: value.trim().to_string(),
             });
         }
-        let lines = block.text.lines().map(str::to_string).collect();
-        KeyLines { entries, lines, first_line: block.first_line }
+        let text = block.text.to_string();
+        let line_starts = text.lines().map(|line| line.as_ptr() as usize - text.as_ptr() as usize);
+        let line_starts = line_starts.collect();
+        KeyLines { entries, text, line_starts, first_line: block.first_line }
     }
 
     /// The position of a top-level key; the block start when not found.
@@ -328,13 +332,20 @@ impl KeyLines {
     pub fn find_after(&self, key: &str, needle: &str) -> Position {
         let start = self.key(key);
         let skip = start.line.saturating_sub(self.first_line);
-        for (index, line) in self.lines.iter().enumerate().skip(skip) {
-            if let Some(byte) = line.find(needle) {
-                let column = line[..byte].chars().count() + 1;
-                return Position::new(self.first_line + index, column);
-            }
-        }
-        start
+        // One search of the rest of the block, not one per line: this runs
+        // for every action of every postmortem. A needle of one line
+        // cannot match across lines, so the match is on the first line
+        // that holds it.
+        let (Some(&from), false) = (self.line_starts.get(skip), needle.contains(['\n', '\r']))
+        else {
+            return start;
+        };
+        let Some(found) = self.text[from..].find(needle).map(|byte| from + byte) else {
+            return start;
+        };
+        let index = self.line_starts.partition_point(|&line_start| line_start <= found) - 1;
+        let column = self.text[self.line_starts[index]..found].chars().count() + 1;
+        Position::new(self.first_line + index, column)
     }
 
     /// The text written after a top-level key, unquoted and without a
@@ -441,5 +452,19 @@ mod tests {
         assert_eq!(keys.raw_value("title"), Some("1.10"));
         assert_eq!(keys.raw_value("id"), Some("7"));
         assert_eq!(keys.key("id"), Position::new(3, 1));
+    }
+
+    // Text is found on its line at or after the key, not earlier in the
+    // block, and its column counts characters, not bytes.
+    #[test]
+    fn text_under_a_key_is_found_on_its_line_and_column() {
+        let text = "title: Pager é down\r\nactions:\r\n  - action: é down\r\n  - action: down\r\n";
+        let block = Block { format: Format::Yaml, text, first_line: 2 };
+        let keys = KeyLines::scan(&block);
+        assert_eq!(keys.find_after("actions", "down"), Position::new(4, 15));
+        assert_eq!(keys.find_after("title", "down"), Position::new(2, 16));
+        assert_eq!(keys.find_after("actions", "action: down"), Position::new(5, 5));
+        assert_eq!(keys.find_after("actions", "absent"), Position::new(3, 1));
+        assert_eq!(keys.find_after("actions", "down\r\n  -"), Position::new(3, 1));
     }
 }
