@@ -229,16 +229,24 @@ fn parse_plain(text: &str) -> String {
 fn is_plain_text(text: &str) -> bool {
     // A `match`, not a search of a string of allowed characters: this runs
     // over every character of every short field, each build.
-    let is_harmless = |c: char| match c {
-        'a'..='z' | 'A'..='Z' | '0'..='9' | ' ' => true,
-        ',' | '.' | ';' | ':' | '?' | '(' | ')' | '/' | '%' | '\'' | '-' | '+' | '=' | '@'
-        | '$' => true,
-        c if c.is_ascii() => false,
-        c => !(c.is_whitespace() || c.is_control()),
+    let is_harmless_ascii = |b: u8| match b {
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b' ' => true,
+        b',' | b'.' | b';' | b':' | b'?' | b'(' | b')' | b'/' | b'%' | b'\'' | b'-' | b'+'
+        | b'=' | b'@' | b'$' => true,
+        _ => false,
+    };
+    let is_harmless = |c: char| match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => is_harmless_ascii(b),
+        _ => !(c.is_whitespace() || c.is_control()),
     };
     text.starts_with(char::is_alphabetic)
         && !text.ends_with(char::is_whitespace)
-        && text.chars().all(is_harmless)
+        // Most fields are ASCII, and bytes are cheaper to walk than chars.
+        && if text.is_ascii() {
+            text.bytes().all(is_harmless_ascii)
+        } else {
+            text.chars().all(is_harmless)
+        }
 }
 
 /// The first `limit` words of a body's prose, for the search index: code
