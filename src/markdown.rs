@@ -227,13 +227,13 @@ fn parse_plain(text: &str) -> String {
 /// short fields are such sentences, and a parser for each of them was a
 /// tenth of a rebuild of 10,000 postmortems.
 fn is_plain_text(text: &str) -> bool {
-    // A `match`, not a search of a string of allowed characters: this runs
+    // A pattern, not a search of a string of allowed characters: this runs
     // over every character of every short field, each build.
-    let is_harmless_ascii = |b: u8| match b {
-        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b' ' => true,
-        b',' | b'.' | b';' | b':' | b'?' | b'(' | b')' | b'/' | b'%' | b'\'' | b'-' | b'+'
-        | b'=' | b'@' | b'$' => true,
-        _ => false,
+    let is_harmless_ascii = |b: u8| {
+        matches!(b,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b' '
+            | b',' | b'.' | b';' | b':' | b'?' | b'(' | b')' | b'/' | b'%' | b'\'' | b'-' | b'+'
+            | b'=' | b'@' | b'$')
     };
     let is_harmless = |c: char| match u8::try_from(c) {
         Ok(b) if b.is_ascii() => is_harmless_ascii(b),
