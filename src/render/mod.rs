@@ -396,7 +396,7 @@ pub fn render_site(
     // Each body is dropped as soon as its page is written.
     let bodies = std::mem::take(&mut input.bodies);
     let entries: Vec<Entry> =
-        input.postmortems.iter().map(|pm| Entry::new(pm, input.links)).collect();
+        input.postmortems.par_iter().map(|pm| Entry::new(pm, input.links)).collect();
     let out = Out { renderer, sink, memo };
     let search = || -> anyhow::Result<Option<IndexSize>> {
         if !input.config.search.enabled {
