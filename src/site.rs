@@ -119,6 +119,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     publish(&setup, options, &sources, &mut diagnostics, &mut report)?;
     report.diagnostics = diagnostics.sorted();
     report.elapsed = started.elapsed();
+    // Freeing every postmortem took tens of milliseconds at 10,000 in which
+    // nothing else ran: a thread of their own frees them, and a one-shot
+    // build leaves them to the process's exit.
+    std::thread::spawn(move || drop((postmortems, collections)));
     Ok(report)
 }
 
