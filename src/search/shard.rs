@@ -4,7 +4,7 @@
 //! in exactly one shard, so its frequencies are what one index over
 //! everything would hold, and the shards join into parts without a merge.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{FIELDS, language, trie};
 
@@ -26,21 +26,38 @@ pub(super) struct Analysed {
 pub(super) struct Analyser {
     language: Box<dyn elasticlunr::Language>,
     pipeline: elasticlunr::Pipeline,
+    /// What the pipeline made of each token already seen: a word, or none
+    /// for a stop word. Its functions read one token and nothing else, and
+    /// postmortems repeat their words: stemming each word once, not each
+    /// time it is written, saves most of the pipeline's work.
+    seen: HashMap<String, Option<String>>,
 }
 
 impl Analyser {
     pub(super) fn new(code: &str) -> Analyser {
         let language = language(code);
         let pipeline = language.make_pipeline();
-        Analyser { language, pipeline }
+        Analyser { language, pipeline, seen: HashMap::new() }
     }
 
-    pub(super) fn analyse(&self, fields: [String; 3]) -> Analysed {
+    pub(super) fn analyse(&mut self, fields: [String; 3]) -> Analysed {
+        let Analyser { language, pipeline, seen } = self;
         let mut lengths = [0; 3];
         let words = std::array::from_fn(|i| {
-            let words = self.pipeline.run(self.language.tokenize(&fields[i]));
-            lengths[i] = words.len();
-            words.join(" ")
+            let mut words = String::with_capacity(fields[i].len());
+            for token in language.tokenize(&fields[i]) {
+                let word = seen
+                    .entry(token)
+                    .or_insert_with_key(|token| pipeline.run(vec![token.clone()]).pop());
+                if let Some(word) = word {
+                    if lengths[i] > 0 {
+                        words.push(' ');
+                    }
+                    words.push_str(word);
+                    lengths[i] += 1;
+                }
+            }
+            words
         });
         Analysed { words, lengths }
     }
@@ -174,7 +191,7 @@ mod tests {
             let whole: serde_json::Value =
                 serde_json::from_str(&crate::search::compact_json(&whole.to_json())).unwrap();
 
-            let analyser = Analyser::new(language);
+            let mut analyser = Analyser::new(language);
             let analysed: Vec<Analysed> =
                 documents.into_iter().map(|fields| analyser.analyse(fields)).collect();
             let store: serde_json::Value =
