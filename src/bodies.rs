@@ -118,9 +118,10 @@ impl BodyRecord {
     }
 }
 
-/// The memo's name for `pm`'s entry.
+/// The memo's name for `pm`'s entry: its path's bytes, escaped, so that a
+/// name that is not UTF-8 is text and two such names stay two.
 fn name_of(pm: &Postmortem) -> String {
-    pm.source.to_string_lossy().into_owned()
+    pm.source.as_os_str().as_encoded_bytes().escape_ascii().to_string()
 }
 
 fn hash_text(markdown: &str) -> String {
@@ -154,8 +155,9 @@ impl Links for LinkRecorder<'_> {
 pub struct BodyMemo {
     path: Option<PathBuf>,
     previous: HashMap<String, BodyRecord>,
-    /// The highlight cache file the previous memo was saved beside.
-    previous_cache: Option<String>,
+    /// The id of the highlight cache file the previous memo was saved
+    /// beside (see `highlight::cache_file_id`).
+    previous_cache_id: Option<String>,
     /// True when the highlight cache file is still that one, so the code
     /// of a body not rendered again is in it.
     is_cache_unchanged: bool,
@@ -166,19 +168,19 @@ pub struct BodyMemo {
 }
 
 impl BodyMemo {
-    /// Loads the memo at `path`, for a build whose highlight cache file is
-    /// now `cache` (see `highlight::cache_file_id`); a missing, foreign or
-    /// damaged file gives an empty memo, never an error.
-    pub fn load(path: PathBuf, cache: Option<String>) -> BodyMemo {
-        let (previous_cache, previous) = std::fs::File::open(&path)
+    /// Loads the memo at `path`, for a build whose highlight cache file
+    /// has the id `cache_id` (see `highlight::cache_file_id`); a missing,
+    /// foreign or damaged file gives an empty memo, never an error.
+    pub fn load(path: PathBuf, cache_id: Option<String>) -> BodyMemo {
+        let file = std::fs::File::open(&path)
             .ok()
             .and_then(|file| parse(std::io::BufReader::new(file)))
             .unwrap_or_default();
-        let is_cache_unchanged = cache.is_some() && previous_cache == cache;
+        let is_cache_unchanged = cache_id.is_some() && file.cache_id == cache_id;
         BodyMemo {
             path: Some(path),
-            previous,
-            previous_cache,
+            previous: file.records,
+            previous_cache_id: file.cache_id,
             is_cache_unchanged,
             ..BodyMemo::default()
         }
@@ -197,14 +199,18 @@ impl BodyMemo {
         (is_code_kept && record.is_still_true(text, links)).then_some(record)
     }
 
-    /// Writes the records this build used or made, with the highlight
-    /// cache file they were saved beside (`cache`), when anything changed.
-    pub fn save(&self, cache: Option<String>) -> std::io::Result<()> {
+    /// Writes the records this build used or made, with the id of the
+    /// highlight cache file that holds their code (none when the cache
+    /// could not be saved), when anything changed.
+    pub fn save(&self, cache_id: Option<String>) -> std::io::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
         let (Ok(used), Ok(fresh)) = (self.used.lock(), self.fresh.lock()) else { return Ok(()) };
-        // Every record used and none made: the file already holds exactly
-        // these records.
-        if fresh.is_empty() && used.len() == self.previous.len() && cache == self.previous_cache {
+        // Every record used, none made, beside the same cache file: the
+        // file already says exactly this.
+        if fresh.is_empty()
+            && used.len() == self.previous.len()
+            && cache_id == self.previous_cache_id
+        {
             return Ok(());
         }
         let mut records: Vec<&BodyRecord> =
@@ -212,7 +218,7 @@ impl BodyMemo {
         records.sort_by(|a, b| a.source.cmp(&b.source));
         crate::write::save_whole(path, |out| {
             writeln!(out, "{}", header())?;
-            writeln!(out, "{}", serde_json::to_string(&cache)?)?;
+            writeln!(out, "{}", serde_json::to_string(&cache_id)?)?;
             for record in records {
                 serde_json::to_writer(&mut *out, record)?;
                 out.write_all(b"\n")?;
@@ -222,21 +228,28 @@ impl BodyMemo {
     }
 }
 
-/// The highlight cache file named on the second line, and the records.
-type MemoFile = (Option<String>, HashMap<String, BodyRecord>);
+/// What a saved memo holds.
+#[derive(Default)]
+struct MemoFile {
+    /// The id of the highlight cache file it was saved beside, written on
+    /// the second line.
+    cache_id: Option<String>,
+    /// The records, by the name of the file each body came from.
+    records: HashMap<String, BodyRecord>,
+}
 
 fn parse(reader: impl BufRead) -> Option<MemoFile> {
     let mut lines = reader.lines();
     if lines.next()?.ok()? != header() {
         return None;
     }
-    let cache = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+    let cache_id = serde_json::from_str(&lines.next()?.ok()?).ok()?;
     let mut records = HashMap::new();
     for line in lines {
         let record: BodyRecord = serde_json::from_str(&line.ok()?).ok()?;
         records.insert(record.source.clone(), record);
     }
-    Some((cache, records))
+    Some(MemoFile { cache_id, records })
 }
 
 /// The bodies of `postmortems`, on every core: each one the memo vouches

@@ -281,8 +281,9 @@ pub fn kind_of(value: &Value) -> &'static str {
 pub struct KeyLines {
     entries: Vec<KeyLine>,
     text: String,
-    /// Where each line of `text` starts, as `str::lines` splits it.
-    line_starts: Vec<usize>,
+    /// Where each line of `text` starts and its text ends (before `\n` or
+    /// `\r\n`), as `str::lines` splits it.
+    lines: Vec<(usize, usize)>,
     first_line: usize,
 }
 
@@ -316,9 +317,8 @@ impl KeyLines {
             });
         }
         let text = block.text.to_string();
-        let line_starts = text.lines().map(|line| line.as_ptr() as usize - text.as_ptr() as usize);
-        let line_starts = line_starts.collect();
-        KeyLines { entries, text, line_starts, first_line: block.first_line }
+        let lines = line_spans(&text);
+        KeyLines { entries, text, lines, first_line: block.first_line }
     }
 
     /// The position of a top-level key; the block start when not found.
@@ -332,20 +332,22 @@ impl KeyLines {
     pub fn find_after(&self, key: &str, needle: &str) -> Position {
         let start = self.key(key);
         let skip = start.line.saturating_sub(self.first_line);
+        let Some(&(mut from, _)) = self.lines.get(skip) else {
+            return start;
+        };
         // One search of the rest of the block, not one per line: this runs
-        // for every action of every postmortem. A needle of one line
-        // cannot match across lines, so the match is on the first line
-        // that holds it.
-        let (Some(&from), false) = (self.line_starts.get(skip), needle.contains(['\n', '\r']))
-        else {
-            return start;
-        };
-        let Some(found) = self.text[from..].find(needle).map(|byte| from + byte) else {
-            return start;
-        };
-        let index = self.line_starts.partition_point(|&line_start| line_start <= found) - 1;
-        let column = self.text[self.line_starts[index]..found].chars().count() + 1;
-        Position::new(self.first_line + index, column)
+        // for every action of every postmortem. A match that runs past the
+        // end of its line is none; the search goes on after its start.
+        while let Some(found) = self.text[from..].find(needle).map(|byte| from + byte) {
+            let index = self.lines.partition_point(|&(line_start, _)| line_start <= found) - 1;
+            let (line_start, line_end) = self.lines[index];
+            if found + needle.len() <= line_end {
+                let column = self.text[line_start..found].chars().count() + 1;
+                return Position::new(self.first_line + index, column);
+            }
+            from = found + self.text[found..].chars().next().map_or(1, char::len_utf8);
+        }
+        start
     }
 
     /// The text written after a top-level key, unquoted and without a
@@ -365,6 +367,22 @@ impl KeyLines {
     fn entry(&self, key: &str) -> Option<&KeyLine> {
         self.entries.iter().find(|e| e.key == key)
     }
+}
+
+/// The start and the end of the text of each line of `text`, split as
+/// `str::lines` splits it: at `\n`, with a `\r` before it left out.
+fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = match line.strip_suffix('\n') {
+            Some(content) => content.strip_suffix('\r').unwrap_or(content),
+            None => line,
+        };
+        spans.push((start, start + content.len()));
+        start += line.len();
+    }
+    spans
 }
 
 #[cfg(test)]
@@ -466,5 +484,15 @@ mod tests {
         assert_eq!(keys.find_after("actions", "action: down"), Position::new(5, 5));
         assert_eq!(keys.find_after("actions", "absent"), Position::new(3, 1));
         assert_eq!(keys.find_after("actions", "down\r\n  -"), Position::new(3, 1));
+
+        // A bare `\r` is inside a line; the `\r` of `\r\n` is not.
+        let text = "actions:\n  - action: x\ry\r\n  - z\r";
+        let block = Block { format: Format::Yaml, text, first_line: 2 };
+        let keys = KeyLines::scan(&block);
+        assert_eq!(keys.find_after("actions", "x\ry"), Position::new(3, 13));
+        assert_eq!(keys.find_after("actions", "y\r"), Position::new(2, 1));
+        assert_eq!(keys.find_after("actions", "z\r"), Position::new(4, 5));
+        let lines: Vec<&str> = line_spans(text).iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(lines, text.lines().collect::<Vec<_>>());
     }
 }

@@ -122,7 +122,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // Freeing every postmortem took tens of milliseconds at 10,000 in which
     // nothing else ran: a thread of their own frees them, and a one-shot
     // build leaves them to the process's exit.
-    std::thread::spawn(move || drop((postmortems, collections)));
+    // Should the system refuse a thread, spawn drops the closure, and
+    // the postmortems with it, here.
+    let _ = std::thread::Builder::new()
+        .name("free postmortems".into())
+        .spawn(move || drop((postmortems, collections)));
     Ok(report)
 }
 
@@ -298,34 +302,36 @@ fn render_bodies(
     links: &LinkIndex<'_>,
 ) -> Vec<Body> {
     // A check saves nothing beside the output, so it reads nothing there.
-    let beside = |role: &str| {
-        crate::write::sibling(&setup.output, role).ok().filter(|_| !options.check_only)
+    let (cache_path, memo_path) = if options.check_only {
+        (None, None)
+    } else {
+        (cache_path(&setup.output), crate::write::sibling(&setup.output, "bodies").ok())
     };
-    let (cache, memo_path) = (beside("cache"), beside("bodies"));
-    let highlighter = timed("load syntaxes", || match &cache {
+    let highlighter = timed("load syntaxes", || match &cache_path {
         Some(path) => Highlighter::with_cache(HighlightCache::at(path.clone())),
         None => Highlighter::new(),
     });
-    let cache_file = || cache.as_deref().and_then(highlight::cache_file_id);
+    let cache_file_id = || cache_path.as_deref().and_then(highlight::cache_file_id);
     let memo = match &memo_path {
-        Some(path) => timed("load body memo", || BodyMemo::load(path.clone(), cache_file())),
+        Some(path) => timed("load body memo", || BodyMemo::load(path.clone(), cache_file_id())),
         None => BodyMemo::none(),
     };
     let broken_links = setup.config.broken_links;
     let bodies = timed("render bodies", || {
         bodies::render_all(checked, links, &highlighter, broken_links, &memo)
     });
-    if let (Err(e), Some(path)) =
-        (timed("save highlight cache", || highlighter.save_cache()), &cache)
-    {
+    let saved_cache = timed("save highlight cache", || highlighter.save_cache());
+    if let (Err(e), Some(path)) = (&saved_cache, &cache_path) {
         log::warn!(
             "warning: cannot save the highlight cache {}: {e}; the next build highlights again",
             path.display()
         );
     }
-    // After the cache: the memo names the cache file as this build left it.
-    if let (Err(e), Some(path)) = (timed("save body memo", || memo.save(cache_file())), &memo_path)
-    {
+    // After the cache: the memo names the cache file as this build left
+    // it. A cache that was not saved lacks this build's code, so the memo
+    // then names none, and the next build renders every body with code.
+    let cache_id = saved_cache.ok().and_then(|()| cache_file_id());
+    if let (Err(e), Some(path)) = (timed("save body memo", || memo.save(cache_id)), &memo_path) {
         log::warn!(
             "warning: cannot save the body memo {}: {e}; the next build renders every body",
             path.display()

@@ -440,28 +440,61 @@ fn a_rebuild_renders_again_every_body_whose_links_changed() {
 }
 
 // A file name that is not UTF-8 (possible on Linux) still has its body
-// kept between builds, and costs no other body its record.
+// kept between builds, and two such names that would print alike keep a
+// record each.
 #[cfg(unix)]
 #[test]
 fn a_file_name_that_is_not_utf8_keeps_the_body_memo_working() {
     use std::os::unix::ffi::OsStrExt;
     let repo = Repo::new();
-    let odd = std::ffi::OsStr::from_bytes(b"content/b\xff.md");
     repo.write(
         "content/a.md",
         "---\ntitle: Queue stalled\nid: INC-1\ndate: 2024-03-01\n---\n\nIt hung.\n",
     );
-    std::fs::write(
-        repo.path().join(odd),
-        "---\ntitle: Disk filled\nid: INC-2\ndate: 2024-03-02\n---\n\nSee [[INC-1]].\n",
-    )
-    .unwrap();
-    for _ in 0..2 {
-        let run = repo.build(&[]);
-        run.expect_code(0);
-        assert!(!run.stderr.contains("cannot save"), "{}", run.stderr);
+    for (name, id) in [(&b"content/b\xff.md"[..], 2), (&b"content/b\xfe.md"[..], 3)] {
+        std::fs::write(
+            repo.path().join(std::ffi::OsStr::from_bytes(name)),
+            format!(
+                "---\ntitle: Disk {id}\nid: INC-{id}\ndate: 2024-03-02\n---\n\nDisk {id}, see [[INC-1]].\n"
+            ),
+        )
+        .unwrap();
     }
-    assert!(repo.path().join("public.hindsight-bodies").is_file(), "no body memo was saved");
+    let first = repo.build(&["-v"]);
+    first.expect_code(0).expect_stderr("bodies rendered: 3; kept by the body memo: 0");
+    assert!(!first.stderr.contains("cannot save"), "{}", first.stderr);
+    repo.build(&["-v"])
+        .expect_code(0)
+        .expect_stderr("bodies rendered: 0; kept by the body memo: 3");
+}
+
+// A highlight cache that could not be saved lacks the code of the bodies
+// rendered then; the body memo must not count on it, or that code would
+// never reach the cache.
+#[test]
+fn a_highlight_cache_that_could_not_be_saved_is_not_counted_on() {
+    let repo = Repo::new();
+    let body = |code: &str| {
+        format!(
+            "---\ntitle: Disk filled\nid: INC-1\ndate: 2024-03-02\n---\n\n```python\n{code}\n```\n"
+        )
+    };
+    repo.write("content/a.md", body("print('one')"));
+    repo.build(&[]).expect_code(0);
+    repo.write("content/a.md", body("print('two')"));
+    // A folder where the cache's partial file goes makes its save fail.
+    let blocker = repo.path().join("public.hindsight-cache.partial");
+    std::fs::create_dir(&blocker).unwrap();
+    repo.build(&[]).expect_code(0).expect_stderr("cannot save the highlight cache");
+    std::fs::remove_dir(&blocker).unwrap();
+    repo.build(&["-v"])
+        .expect_code(0)
+        .expect_stderr("bodies rendered: 1; kept by the body memo: 0");
+    let cache = std::fs::read(repo.path().join("public.hindsight-cache")).unwrap();
+    assert!(cache.windows(3).any(|w| w == b"two"), "the edited code never reached the cache");
+    repo.build(&["-v"])
+        .expect_code(0)
+        .expect_stderr("bodies rendered: 0; kept by the body memo: 1");
 }
 
 // Files unchanged since the last build are not read again (the parse
