@@ -235,9 +235,12 @@ fn is_plain_text(text: &str) -> bool {
             | b',' | b'.' | b';' | b':' | b'?' | b'(' | b')' | b'/' | b'%' | b'\'' | b'-' | b'+'
             | b'=' | b'@' | b'$')
     };
-    let is_harmless = |c: char| match u8::try_from(c) {
-        Ok(b) if b.is_ascii() => is_harmless_ascii(b),
-        _ => !(c.is_whitespace() || c.is_control()),
+    let is_harmless = |c: char| {
+        if c.is_ascii() {
+            is_harmless_ascii(c as u8)
+        } else {
+            !(c.is_whitespace() || c.is_control())
+        }
     };
     text.starts_with(char::is_alphabetic)
         && !text.ends_with(char::is_whitespace)

@@ -22,14 +22,16 @@ pub(super) struct Analysed {
 }
 
 /// The language's tokenizer and pipeline (stop words, stemming), one per
-/// thread: elasticlunr's pipeline functions are not shareable.
+/// rayon job: elasticlunr's pipeline functions are not shareable.
 pub(super) struct Analyser {
     language: Box<dyn elasticlunr::Language>,
     pipeline: elasticlunr::Pipeline,
-    /// What the pipeline made of each token already seen: a word, or none
-    /// for a stop word. Its functions read one token and nothing else, and
-    /// postmortems repeat their words: stemming each word once, not each
-    /// time it is written, saves most of the pipeline's work.
+    /// What the pipeline made of each token this analyser has seen: a
+    /// word, or none for a stop word. Its functions read one token and
+    /// nothing else, and postmortems repeat their words: stemming each
+    /// word once a job, not each time it is written, saves most of the
+    /// pipeline's work. It lives as long as the job's analyser, holding
+    /// at most the distinct words of that job's documents.
     seen: HashMap<String, Option<String>>,
 }
 
