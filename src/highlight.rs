@@ -63,6 +63,12 @@ impl Highlighter {
         Highlighter { syntaxes: two_face::syntax::extra_newlines(), cache }
     }
 
+    /// False when the cache lacks code a body not rendered again counts
+    /// on (see `HighlightCache::is_complete`).
+    pub fn cache_is_complete(&self) -> bool {
+        self.cache.is_complete()
+    }
+
     /// Saves the cache for the next build.
     pub fn save_cache(&self) -> std::io::Result<()> {
         self.cache.save()

@@ -328,9 +328,13 @@ fn render_bodies(
         );
     }
     // After the cache: the memo names the cache file as this build left
-    // it. A cache that was not saved lacks this build's code, so the memo
-    // then names none, and the next build renders every body with code.
-    let cache_id = saved_cache.ok().and_then(|()| cache_file_id());
+    // it. A cache that was not saved lacks this build's code, and one that
+    // was damaged the code of bodies left unrendered, so the memo then
+    // names none, and the next build renders every body with code.
+    let cache_id = match saved_cache {
+        Ok(()) if highlighter.cache_is_complete() => cache_file_id(),
+        _ => None,
+    };
     if let (Err(e), Some(path)) = (timed("save body memo", || memo.save(cache_id)), &memo_path) {
         log::warn!(
             "warning: cannot save the body memo {}: {e}; the next build renders every body",

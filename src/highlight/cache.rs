@@ -16,10 +16,14 @@ use std::sync::{Mutex, OnceLock};
 pub type Key = (u64, u64);
 
 /// The file's first bytes: the format, and the version that wrote it (a
-/// new Hindsight may highlight differently).
+/// new Hindsight may highlight differently). The id of its contents and a
+/// newline follow.
 fn header() -> String {
-    format!("hindsight highlight cache 1 {}\n", crate::build_id())
+    format!("hindsight highlight cache 2 {} ", crate::build_id())
 }
+
+/// Hex digits of the id after the header.
+const ID_DIGITS: usize = 32;
 
 /// A cache file, read when first needed.
 #[derive(Default)]
@@ -75,6 +79,19 @@ impl HighlightCache {
         }
     }
 
+    /// False when a block this build kept for a body it did not render is
+    /// neither in the file nor made since: the file was damaged or lost,
+    /// and the bodies that count on it must be rendered again. A file never
+    /// read is taken to hold what it held when its id was noted.
+    pub fn is_complete(&self) -> bool {
+        let (Some(known), Ok(used), Ok(fresh)) =
+            (self.known.get(), self.used.lock(), self.fresh.lock())
+        else {
+            return true;
+        };
+        used.iter().all(|key| known.contains_key(key) || fresh.contains_key(key))
+    }
+
     /// Writes the entries this build used, when anything changed. A cache
     /// never read (nothing was highlighted) is left as it is.
     pub fn save(&self) -> std::io::Result<()> {
@@ -86,9 +103,15 @@ impl HighlightCache {
         let mut entries: Vec<(&Key, &String)> =
             known.iter().chain(fresh.iter()).filter(|(k, _)| used.contains(k)).collect();
         entries.sort_by_key(|(k, _)| **k);
+        // Entries are named by their contents, so the keys name the file's.
+        let mut id = crate::StableHasher::new();
+        for ((a, b), _) in &entries {
+            id.update(&a.to_le_bytes());
+            id.update(&b.to_le_bytes());
+        }
         // Streamed to the file: the cache of a large site is tens of MB.
         crate::write::save_whole(path, |out| {
-            out.write_all(header().as_bytes())?;
+            writeln!(out, "{}{:0width$x}", header(), id.digest128(), width = ID_DIGITS)?;
             for ((a, b), html) in entries {
                 out.write_all(&a.to_le_bytes())?;
                 out.write_all(&b.to_le_bytes())?;
@@ -100,18 +123,31 @@ impl HighlightCache {
     }
 }
 
-/// What tells the cache file at `path` from another: its length and time
-/// of modification, or none when there is no file. A record of a body not
-/// rendered again (see `bodies`) counts on its code being in the cache it
-/// was saved beside; a file deleted or replaced since has another id.
+/// What tells the cache file at `path` from another: the id of its
+/// contents written after its header, or none when there is no such file.
+/// A record of a body not rendered again (see `bodies`) counts on its code
+/// being in the cache it was saved beside; a file deleted or replaced
+/// since has another id, and a copy (a CI cache restored) the same. Only
+/// the header is read.
 pub fn file_id(path: &Path) -> Option<String> {
-    let metadata = std::fs::metadata(path).ok()?;
-    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(format!("{} bytes, modified {} ns", metadata.len(), modified.as_nanos()))
+    use std::io::Read;
+    let mut start = vec![0; header().len() + ID_DIGITS + 1];
+    std::fs::File::open(path).ok()?.read_exact(&mut start).ok()?;
+    let (id, _) = split_header(&start)?;
+    Some(id.to_string())
+}
+
+/// The id after the header, and the entries after it.
+fn split_header(bytes: &[u8]) -> Option<(&str, &[u8])> {
+    let rest = bytes.strip_prefix(header().as_bytes())?;
+    let (id, rest) = rest.split_at_checked(ID_DIGITS)?;
+    let rest = rest.strip_prefix(b"\n")?;
+    let id = std::str::from_utf8(id).ok().filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    Some((id, rest))
 }
 
 fn parse(bytes: &[u8]) -> Option<HashMap<Key, String>> {
-    let mut rest = bytes.strip_prefix(header().as_bytes())?;
+    let (_, mut rest) = split_header(bytes)?;
     let mut entries = HashMap::new();
     while !rest.is_empty() {
         let (a, tail) = rest.split_first_chunk::<8>()?;
@@ -183,6 +219,51 @@ mod tests {
         assert!(kept.known().contains_key(&sql), "the vouched-for block was dropped");
         assert!(!kept.known().contains_key(&yaml), "the unused block was kept");
         assert_eq!(kept.known().len(), 2);
+    }
+
+    // The body memo compares ids to know the cache still holds the code of
+    // bodies it did not render: a copy (a CI cache restored, with a new
+    // modification time) must keep its id, other contents must not.
+    #[test]
+    fn the_id_names_the_contents_and_a_copy_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, copy) = (dir.path().join("cache"), dir.path().join("copy"));
+        assert_eq!(file_id(&path), None);
+        let first = HighlightCache::at(path.clone());
+        first.get_or_make("yaml", "a: 1\n", || "<one>".into());
+        first.save().unwrap();
+        let id = file_id(&path).expect("a saved cache has an id");
+        std::fs::copy(&path, &copy).unwrap();
+        assert_eq!(file_id(&copy).as_ref(), Some(&id));
+
+        let second = HighlightCache::at(path.clone());
+        second.get_or_make("sql", "select 1;\n", || "<two>".into());
+        second.save().unwrap();
+        assert_ne!(file_id(&path), Some(id));
+        std::fs::write(&path, b"not a cache").unwrap();
+        assert_eq!(file_id(&path), None);
+    }
+
+    // A block kept for a body not rendered again, missing from a damaged
+    // file, makes the cache incomplete; present, it does not.
+    #[test]
+    fn a_cache_missing_a_kept_block_is_incomplete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        let first = HighlightCache::at(path.clone());
+        let (_, yaml) = first.get_or_make("yaml", "a: 1\n", || "<one>".into());
+        first.save().unwrap();
+
+        let intact = HighlightCache::at(path.clone());
+        intact.keep(&[yaml]);
+        intact.get_or_make("sql", "select 1;\n", || "<two>".into());
+        assert!(intact.is_complete());
+
+        std::fs::write(&path, b"damaged").unwrap();
+        let damaged = HighlightCache::at(path);
+        damaged.keep(&[yaml]);
+        damaged.get_or_make("sql", "select 1;\n", || "<two>".into());
+        assert!(!damaged.is_complete());
     }
 
     #[test]

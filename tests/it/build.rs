@@ -468,6 +468,25 @@ fn a_file_name_that_is_not_utf8_keeps_the_body_memo_working() {
         .expect_stderr("bodies rendered: 0; kept by the body memo: 3");
 }
 
+// CI restores the highlight cache as a copy, with a new modification
+// time: the body memo still counts on it.
+#[test]
+fn a_restored_copy_of_the_highlight_cache_is_still_counted_on() {
+    let repo = Repo::new();
+    repo.write(
+        "content/a.md",
+        "---\ntitle: Disk filled\nid: INC-1\ndate: 2024-03-02\n---\n\n```python\nprint(1)\n```\n",
+    );
+    repo.build(&[]).expect_code(0);
+    let cache = repo.path().join("public.hindsight-cache");
+    let kept = repo.path().join("kept-cache");
+    std::fs::rename(&cache, &kept).unwrap();
+    std::fs::copy(&kept, &cache).unwrap();
+    repo.build(&["-v"])
+        .expect_code(0)
+        .expect_stderr("bodies rendered: 0; kept by the body memo: 1");
+}
+
 // A highlight cache that could not be saved lacks the code of the bodies
 // rendered then; the body memo must not count on it, or that code would
 // never reach the cache.
