@@ -14,13 +14,36 @@ use crate::markdown::inline;
 use crate::model::{ActionStatus, Postmortem};
 
 /// An action on the board, with its postmortem.
-#[derive(Serialize)]
 pub struct ActionRow<'e> {
     /// The action itself.
-    #[serde(flatten)]
     pub action: ActionView,
     /// The postmortem it was promised in.
     pub postmortem: PmRef<'e>,
+}
+
+/// The action's fields with `postmortem` beside them, as
+/// `#[serde(flatten)]` would give them, written out: serde writes a
+/// flattened struct as a map, key by key, and these rows are the most
+/// numerous values on boards and term pages.
+impl Serialize for ActionRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let action = &self.action;
+        let mut row = serializer.serialize_struct("ActionRow", 12)?;
+        row.serialize_field("action_html", &action.action_html)?;
+        row.serialize_field("owner", &action.owner)?;
+        row.serialize_field("owner_url", &action.owner_url)?;
+        row.serialize_field("status", &action.status)?;
+        row.serialize_field("status_label", &action.status_label)?;
+        row.serialize_field("due", &action.due)?;
+        row.serialize_field("due_display", &action.due_display)?;
+        row.serialize_field("ticket", &action.ticket)?;
+        row.serialize_field("gate", &action.gate)?;
+        row.serialize_field("is_overdue", &action.is_overdue)?;
+        row.serialize_field("is_closed", &action.is_closed)?;
+        row.serialize_field("postmortem", &self.postmortem)?;
+        row.end()
+    }
 }
 
 /// A term or group with its page and count.
@@ -53,11 +76,14 @@ impl<'e> PmRef<'e> {
     }
 }
 
-/// A postmortem in a compact list: a link with its date and badges.
+/// A postmortem in a compact list: a link with its date and badges. The
+/// link's fields are its own, not a flattened `PmRef`: serde writes a
+/// flattened struct as a map, key by key.
 #[derive(Serialize)]
 struct Compact<'e> {
-    #[serde(flatten)]
-    link: PmRef<'e>,
+    id: &'e str,
+    url: &'e str,
+    title: &'e str,
     date: &'e str,
     date_display: &'e str,
     year: &'e str,
@@ -69,7 +95,9 @@ struct Compact<'e> {
 impl<'e> Compact<'e> {
     fn of(entry: &'e Entry) -> Compact<'e> {
         Compact {
-            link: PmRef::of(entry),
+            id: &entry.id,
+            url: &entry.url,
+            title: &entry.title,
             date: &entry.date,
             date_display: &entry.date_display,
             year: &entry.year,
@@ -389,5 +417,34 @@ fn group_link(group: &Group, folder: &str) -> TermLink {
         name: group.label.clone(),
         url: format!("{folder}/{}/", group.slug),
         count: group.members.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // ActionRow's fields are written out by hand: every field of the
+    // action must reach the templates as flattening would give it.
+    #[test]
+    fn an_action_row_shows_every_field_of_its_action() {
+        let action = ActionView {
+            action_html: "Alert on <em>lag</em>".into(),
+            owner: "ana".into(),
+            owner_url: "actions/owners/ana/".into(),
+            status: "open",
+            status_label: "Open",
+            due: "2025-04-15".into(),
+            due_display: "15 Apr 2025".into(),
+            ticket: "OPS-1".into(),
+            gate: "lag-check".into(),
+            is_overdue: true,
+            is_closed: false,
+        };
+        let postmortem = PmRef { id: "INC-1", url: "postmortems/inc-1/", title: "Queue stalled" };
+        let mut expected = serde_json::to_value(&action).unwrap();
+        expected["postmortem"] = serde_json::to_value(postmortem).unwrap();
+        let row = serde_json::to_value(ActionRow { action, postmortem }).unwrap();
+        assert_eq!(row, expected);
     }
 }
