@@ -7,7 +7,8 @@
 # already there, build it with Hindsight three times (cold: empty output
 # folder; warm: the same folder again; edited: again after 1% of the
 # postmortems changed), then with Hugo when Hugo is available.
-# Prints the machine, one block of detail per count, and a Markdown table.
+# Prints the machine, one block of detail per count, a Markdown table,
+# and which of the performance targets this run met.
 #
 # Environment:
 #   CARGO_TARGET_DIR  where cargo builds (default: target/ in the repository)
@@ -242,7 +243,7 @@ run_hindsight() {
       raw=$((raw + $(stat -c %s "$file")))
       gz=$((gz + $(gzip -c "$file" | wc -c)))
     done
-    R[index]="$(kib "$raw") / $(kib "$gz")"
+    R[index]="$(kib "$raw") / $(kib "$gz")" R[index_raw]=$raw
     R[index_file]="search/*.js ($(echo "$index_files" | wc -l) files)"
   else
     R[index]="none" R[index_file]=""
@@ -352,6 +353,9 @@ main() {
     say "   hindsight: ${R[summary]:-no summary line}"
     run_hugo "$count" "$dir"
     say "   hugo: ${R[hugo_note]}"
+    T_COLD[$count]=${R[cold]} T_WARM[$count]=${R[warm]:-} T_EDITED[$count]=${R[edited]:-}
+    T_PEAK[$count]=${R[peak]} T_INDEX[$count]=${R[index_raw]:-} T_HUGO[$count]=${R[hugo]}
+    T_FIRST[$count]=$(sed -n 's/.*a first search loads up to \([0-9.]*\) kB gzipped.*/\1/p' <<<"${R[summary]:-}")
     rows+=("| $count | ${R[cold]} | ${R[warm]:-} | ${R[edited]:-} | ${R[pms]:-} | ${R[peak]} | ${R[out]:-} | ${R[index]:-} | ${R[hugo]} | ${R[hugo_peak]} | ${R[ratio]} | ${R[edited_ratio]:-} |")
     notes+=("- $count (load average ${R[load]} before): hindsight ${R[summary]:-(no summary)}; ${R[warnings]:-0} warning and ${R[errors]:-0} error lines; index file ${R[index_file]:-none}; warm peak ${R[warm_peak]:-?} MB. Hugo: ${R[hugo_note]}.")
   done
@@ -368,7 +372,67 @@ main() {
     printf '%s\n' "${notes[@]}"
     echo
     echo "MB and KB are binary (MiB, KiB). pm/s: postmortems per second of the cold build. ratio: Hugo s / Hindsight cold s; edited ratio: Hugo s / Hindsight 1% edited s. Times: fastest of $REPEAT run(s); peak: highest. Logs and sites: $WORK"
+    echo
+    targets
   } | tee "$report"
+}
+
+# ---------------------------------------------------------------- targets
+
+# What each count's run measured, for the targets; filled by main.
+declare -A T_COLD T_WARM T_EDITED T_PEAK T_INDEX T_HUGO T_FIRST
+
+# check WHAT VALUE OP LIMIT: one line saying whether VALUE OP LIMIT holds.
+check() {
+  local what=$1 value=$2 op=$3 limit=$4
+  if [[ -z $value || $value == failed ]]; then
+    echo "- $what: not measured"
+  elif awk -v v="$value" -v l="$limit" "BEGIN {exit !(v $op l)}"; then
+    echo "- $what: $value (target $op $limit): met"
+  else
+    echo "- $what: $value (target $op $limit): NOT MET"
+  fi
+}
+
+# ratio A B: A / B to one decimal, or nothing when either is missing.
+ratio() {
+  [[ -n $1 && -n $2 && $1 != failed && $2 != failed ]] || return 0
+  awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'
+}
+
+# The performance targets, checked against this run: times, memory and
+# ratios to Hugo at 1,000 and 10,000, the index's size at every count,
+# and how cost grows from 1,000 to 10,000.
+targets() {
+  echo "Targets:"
+  local count slower
+  for count in "${COUNTS[@]}"; do
+    case $count in
+      1000) check "$count cold, s" "${T_COLD[$count]}" "<" 1 ;;
+      10000)
+        check "$count cold, s" "${T_COLD[$count]}" "<" 8
+        check "$count cold, s (the aim)" "${T_COLD[$count]}" "<" 5
+        slower=$(printf '%s\n' "${T_WARM[$count]}" "${T_EDITED[$count]}" | sort -g | tail -n 1)
+        check "$count rebuild (warm and 1% edited), s" "$slower" "<" 3
+        check "$count peak memory, MB" "${T_PEAK[$count]}" "<" 500
+        check "$count first search download, kB gzipped" "${T_FIRST[$count]}" "<" 2048
+        ;;
+    esac
+    if [[ -n ${T_HUGO[$count]} && ($count == 1000 || $count == 10000) ]]; then
+      check "$count cold, times faster than Hugo" "$(ratio "${T_HUGO[$count]}" "${T_COLD[$count]}")" ">=" 4
+    fi
+    if [[ -n ${T_HUGO[$count]} && $count == 10000 ]]; then
+      slower=$(printf '%s\n' "${T_WARM[$count]}" "${T_EDITED[$count]}" | sort -g | tail -n 1)
+      check "$count rebuild, times faster than Hugo" "$(ratio "${T_HUGO[$count]}" "$slower")" ">=" 10
+    fi
+    if [[ -n ${T_INDEX[$count]} ]]; then
+      check "$count search index, raw kB per postmortem" \
+        "$(awk -v b="${T_INDEX[$count]}" -v n="$count" 'BEGIN {printf "%.2f", b / 1024 / n}')" "<=" 3
+    fi
+  done
+  if [[ -n ${T_COLD[1000]:-} && -n ${T_COLD[10000]:-} ]]; then
+    check "10000 cold ÷ 1000 cold" "$(ratio "${T_COLD[10000]}" "${T_COLD[1000]}")" "<=" 11
+  fi
 }
 
 main
