@@ -57,9 +57,7 @@ pub struct Body {
 /// What a body was made from, and what a build needs of it, as stored.
 #[derive(Debug, Serialize, Deserialize)]
 struct BodyRecord {
-    /// The postmortem's file, which names the entry. Only a name: a record
-    /// is trusted for its text and links, never for its file, so a name
-    /// that is not UTF-8 may be kept approximately.
+    /// The postmortem's file, which names the entry (see `name_of`).
     source: String,
     /// The 128-bit hash of the body's Markdown, in hex (JSON numbers do
     /// not hold 128 bits).
@@ -191,10 +189,10 @@ impl BodyMemo {
         BodyMemo::default()
     }
 
-    /// The previous record of `pm`'s body, when it holds for the body
-    /// whose text hashes to `text`, with links resolved by `links`.
-    fn vouch(&self, pm: &Postmortem, text: &str, links: &dyn Links) -> Option<&BodyRecord> {
-        let record = self.previous.get(&name_of(pm))?;
+    /// The previous record under `name`, when it holds for the body whose
+    /// text hashes to `text`, with links resolved by `links`.
+    fn vouch(&self, name: &str, text: &str, links: &dyn Links) -> Option<&BodyRecord> {
+        let record = self.previous.get(name)?;
         let is_code_kept = record.code.is_empty() || self.is_cache_unchanged;
         (is_code_kept && record.is_still_true(text, links)).then_some(record)
     }
@@ -261,29 +259,30 @@ pub fn render_all(
     broken_links: Level,
     memo: &BodyMemo,
 ) -> Vec<Body> {
-    let texts: Vec<String> =
-        postmortems.par_iter().map(|pm| hash_text(&pm.body.markdown)).collect();
+    // Each body's memo name and text hash, made once.
+    let keys: Vec<(String, String)> =
+        postmortems.par_iter().map(|pm| (name_of(pm), hash_text(&pm.body.markdown))).collect();
     // Links to a heading are checked against the target's anchors: known
     // from the memo for every unchanged body, so no link check reads one
     // again.
-    for (pm, text) in postmortems.iter().zip(&texts) {
-        if let Some(record) = memo.previous.get(&name_of(pm)).filter(|r| r.text == *text) {
+    for (pm, (name, text)) in postmortems.iter().zip(&keys) {
+        if let Some(record) = memo.previous.get(name).filter(|r| r.text == *text) {
             links.know_anchors(pm, &record.anchors);
         }
     }
     let bodies: Vec<Body> = postmortems
         .par_iter()
-        .zip(texts)
-        .map(|(pm, text)| {
+        .zip(keys)
+        .map(|(pm, (name, text))| {
             let from = links.links_from(pm);
-            if let Some(record) = memo.vouch(pm, &text, &from) {
+            if let Some(record) = memo.vouch(&name, &text, &from) {
                 highlighter.keep(&record.code);
                 if let Ok(mut used) = memo.used.lock() {
-                    used.push(name_of(pm));
+                    used.push(name);
                 }
                 return record.to_body(pm, None, broken_links);
             }
-            let (html, record) = render(pm, text, &from, highlighter);
+            let (html, record) = render(pm, name, text, &from, highlighter);
             let body = record.to_body(pm, Some(html), broken_links);
             // A memo that is never saved (`check`) need not hold records.
             if memo.path.is_some()
@@ -299,10 +298,11 @@ pub fn render_all(
     bodies
 }
 
-/// Renders `pm`'s body, whose text hashes to `text`, noting what it was
-/// made from.
+/// Renders `pm`'s body, named `name` in the memo and whose text hashes to
+/// `text`, noting what it was made from.
 fn render(
     pm: &Postmortem,
+    name: String,
     text: String,
     links: &dyn Links,
     highlighter: &Highlighter,
@@ -310,7 +310,7 @@ fn render(
     let recorder = LinkRecorder { links, asked: RefCell::default() };
     let rendered = markdown::render(&pm.body.markdown, &recorder, highlighter);
     let record = BodyRecord {
-        source: name_of(pm),
+        source: name,
         text,
         links: recorder.asked.into_inner(),
         targets: rendered.targets,
@@ -378,9 +378,9 @@ mod tests {
         let path = dir.path().join("public.hindsight-bodies");
         let body = "See [[INC-1]].\n\n```yaml\na: 1\n```\n";
         let pm = postmortem("content/b.md", "INC-2", Status::Published, body);
-        let text = hash_text(body);
+        let (name, text) = (name_of(&pm), hash_text(body));
         let (html, record) =
-            render(&pm, text.clone(), &Titled("Queue stalled"), &Highlighter::new());
+            render(&pm, name_of(&pm), text.clone(), &Titled("Queue stalled"), &Highlighter::new());
         assert!(html.contains("title=\"Queue stalled\""), "{html}");
         assert_eq!((record.targets.as_slice(), record.code.len()), (&["INC-1".to_string()][..], 1));
         let cache = Some("cache 1".to_string());
@@ -389,14 +389,14 @@ mod tests {
         memo.save(cache.clone()).unwrap();
 
         let next = BodyMemo::load(path.clone(), cache);
-        assert!(next.vouch(&pm, &text, &Titled("Queue stalled")).is_some());
-        assert!(next.vouch(&pm, &text, &Titled("Queue stalled again")).is_none(), "an answer");
+        assert!(next.vouch(&name, &text, &Titled("Queue stalled")).is_some());
+        assert!(next.vouch(&name, &text, &Titled("Queue stalled again")).is_none(), "an answer");
         let edited = hash_text("See [[INC-1]] too.\n");
-        assert!(next.vouch(&pm, &edited, &Titled("Queue stalled")).is_none(), "the text");
+        assert!(next.vouch(&name, &edited, &Titled("Queue stalled")).is_none(), "the text");
         let replaced = BodyMemo::load(path.clone(), Some("cache 2".to_string()));
-        assert!(replaced.vouch(&pm, &text, &Titled("Queue stalled")).is_none(), "the cache");
+        assert!(replaced.vouch(&name, &text, &Titled("Queue stalled")).is_none(), "the cache");
         let deleted = BodyMemo::load(path, None);
-        assert!(deleted.vouch(&pm, &text, &Titled("Queue stalled")).is_none(), "no cache");
+        assert!(deleted.vouch(&name, &text, &Titled("Queue stalled")).is_none(), "no cache");
     }
 
     // A memo is a speed-up: whatever is in the file, a build goes on.

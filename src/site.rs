@@ -121,9 +121,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     report.elapsed = started.elapsed();
     // Freeing every postmortem took tens of milliseconds at 10,000 in which
     // nothing else ran: a thread of their own frees them, and a one-shot
-    // build leaves them to the process's exit.
-    // Should the system refuse a thread, spawn drops the closure, and
-    // the postmortems with it, here.
+    // build leaves them to the process's exit. Should the system refuse a
+    // thread, spawn drops the closure, and the postmortems with it, here.
     let _ = std::thread::Builder::new()
         .name("free postmortems".into())
         .spawn(move || drop((postmortems, collections)));
